@@ -1,0 +1,30 @@
+"""What the server received, so a learner can compare it with what was sent."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, request
+
+bp = Blueprint("echo", __name__)
+
+
+def get_dict() -> dict[str, Any]:
+    """Return the request as the app saw it (after gunicorn and Werkzeug)."""
+    return {
+        "method": request.method,
+        "url": request.url,
+        "scheme": request.scheme,
+        "host": request.host,
+        "remote_addr": request.remote_addr,
+        # Every Cookie header as received, not only Werkzeug's parsed view.
+        "cookie_headers": request.headers.getlist("Cookie"),
+        # Duplicated names keep every value, in the order they came.
+        "cookies": [[name, value] for name, value in request.cookies.items(multi=True)],
+    }
+
+
+@bp.route("/echo", methods=["GET", "POST"])
+def echo() -> dict[str, Any]:
+    """Show the request, cookies included, exactly as the app received it."""
+    return get_dict()

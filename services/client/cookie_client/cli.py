@@ -1,0 +1,59 @@
+"""Command line: python -m cookie_client [SCENARIO] [--target URL] [--json]."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from rich.console import Console
+
+from . import report, runner, scenarios
+
+DEFAULT_TARGET = "http://proxy:8080"
+# Table width when the output is not a terminal (docker compose logs, a pipe).
+PLAIN_WIDTH = 160
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="python -m cookie_client",
+        description="Run a cookie scenario through the lab's proxy and print what really happened.",
+    )
+    p.add_argument("scenario", nargs="?", default="seed", help="scenario to run (default: seed; --list shows all)")
+    p.add_argument("--target", default=DEFAULT_TARGET, help=f"base URL to send requests to (default: {DEFAULT_TARGET})")
+    p.add_argument("--json", action="store_true", help="print the steps, table and tracker as JSON")
+    p.add_argument("--wait", type=float, default=15.0, metavar="SECONDS",
+                   help="how long to wait for the target to accept connections (default: 15)")
+    p.add_argument("--list", action="store_true", help="list the scenarios and exit")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = parser()
+    args = p.parse_args(argv)
+    if args.list:
+        for name in scenarios.names():
+            print(f"{name:12} {scenarios.load(name)['summary']}")
+        return 0
+    try:
+        scenario = scenarios.load(args.scenario)
+    except KeyError:
+        p.error(f"unknown scenario {args.scenario!r}; known scenarios: {', '.join(scenarios.names())}")
+
+    try:
+        runner.wait_for(args.target, args.wait)
+        steps = runner.run(scenario, args.target)
+    except runner.TargetUnreachable as exc:
+        print(f"cookie_client: {exc}. Is the lab running (docker compose up)?", file=sys.stderr)
+        return 2
+    except runner.StepFailed as exc:
+        print(f"cookie_client: {exc}", file=sys.stderr)
+        return 1
+
+    if args.json:
+        print(json.dumps(report.as_json(scenario, args.target, steps), indent=2))
+    else:
+        console = Console(width=None if sys.stdout.isatty() else PLAIN_WIDTH)
+        report.render(console, scenario, steps)
+    return 0

@@ -1,0 +1,21 @@
+"""Scenarios as data: one TOML file each, read by one runner."""
+
+from __future__ import annotations
+
+import tomllib
+from importlib import resources
+from typing import Any
+
+
+def names() -> list[str]:
+    """Return the known scenario names, sorted."""
+    return sorted(f.name.removesuffix(".toml") for f in resources.files(__name__).iterdir() if f.name.endswith(".toml"))
+
+
+def load(name: str) -> dict[str, Any]:
+    """Return the scenario called name; KeyError when there is none."""
+    if name not in names():
+        raise KeyError(name)
+    scenario = tomllib.loads(resources.files(__name__).joinpath(f"{name}.toml").read_text(encoding="utf-8"))
+    scenario["name"] = name
+    return scenario

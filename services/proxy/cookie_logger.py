@@ -1,0 +1,229 @@
+"""Record every Cookie and Set-Cookie header that crosses the proxy: a readable log line per header, one JSON line per flow, and a comment on the flow in mitmweb.
+
+Usage:
+    mitmweb --mode reverse:http://127.0.0.1:8000 -s cookie_logger.py --set cookie_log=cookies.jsonl
+
+The JSON fields are documented in README.md beside this file.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from datetime import datetime, timezone
+from typing import Any
+
+from mitmproxy import ctx, exceptions, http
+from mitmproxy.net.http import cookies as mcookies
+
+logger = logging.getLogger(__name__)
+
+# Longest header value shown in full in a log line or flow comment.
+DISPLAY_LIMIT = 200
+
+# RFC 6265bis attribute names, keyed by their lower-case form.
+ATTRIBUTES = {
+    name.lower(): name
+    for name in ("Expires", "Max-Age", "Path", "Domain", "Secure", "HttpOnly", "SameSite", "Partitioned")
+}
+
+# Marks a flow whose record was written, so a flow with both a response and an
+# error still gives exactly one JSON line.
+RECORDED = "cookie_logger.recorded"
+
+
+def display(text: str, limit: int = DISPLAY_LIMIT) -> str:
+    """Make a header value safe and short for a log line: bytes that are not
+    UTF-8 and control characters are escaped, and a long value is cut with its
+    length shown."""
+    shown = text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    shown = "".join(c if c.isprintable() else f"\\x{ord(c):02x}" for c in shown)
+    if len(text) > limit:
+        return f"{shown[:limit]}… ({len(text)} chars)"
+    return shown
+
+
+def parse_request_cookies(header: str) -> list[dict[str, Any]]:
+    """Split one Cookie header into name/value pairs, duplicates kept in order."""
+    return [{"name": name, "value": value} for name, value in mcookies.parse_cookie_header(header)]
+
+
+def parse_set_cookie(header: str) -> list[dict[str, Any]]:
+    """Split one Set-Cookie header into cookies with their attributes.
+
+    mitmproxy's parser keeps malformed input; a flag attribute (Secure,
+    HttpOnly, Partitioned) becomes True, a repeated attribute keeps its last
+    value as RFC 6265 section 5.3 says, unknown attributes keep their own name.
+    """
+    parsed = []
+    for name, value, attrs in mcookies.parse_set_cookie_header(header):
+        attributes: dict[str, Any] = {}
+        for key, attr_value in attrs.fields:
+            attributes[ATTRIBUTES.get(key.lower(), key)] = True if attr_value is None else attr_value
+        parsed.append({"name": name, "value": value, "attributes": attributes})
+    return parsed
+
+
+def safely(parse, header: str) -> tuple[list[dict[str, Any]], str | None]:
+    """Run a parser on one header; a failure is reported, never raised."""
+    try:
+        return parse(header), None
+    except Exception as exc:  # noqa: BLE001 - bad input must never stop the proxy
+        return [], f"{type(exc).__name__}: {exc}"
+
+
+def iso_time(timestamp: float | None) -> str | None:
+    if timestamp is None:
+        return None
+    return datetime.fromtimestamp(timestamp, timezone.utc).isoformat(timespec="milliseconds")
+
+
+def flow_record(flow: http.HTTPFlow) -> dict[str, Any]:
+    """Build the JSON record of one flow from its raw headers."""
+    cookie_headers = flow.request.headers.get_all("cookie")
+    set_cookie_headers = flow.response.headers.get_all("set-cookie") if flow.response else []
+    request_cookies: list[dict[str, Any]] = []
+    set_cookies: list[dict[str, Any]] = []
+    parse_errors: list[str] = []
+    for index, header in enumerate(cookie_headers):
+        pairs, error = safely(parse_request_cookies, header)
+        request_cookies.extend({**pair, "header": index} for pair in pairs)
+        if error:
+            parse_errors.append(f"Cookie header {index}: {error}")
+    for index, header in enumerate(set_cookie_headers):
+        cookies, error = safely(parse_set_cookie, header)
+        set_cookies.extend({**cookie, "header": index} for cookie in cookies)
+        if error:
+            parse_errors.append(f"Set-Cookie header {index}: {error}")
+    return {
+        "time": iso_time(flow.request.timestamp_start),
+        "flow_id": flow.id,
+        "method": flow.request.method,
+        "host": flow.request.host_header,
+        "path": flow.request.path,
+        "status": flow.response.status_code if flow.response else None,
+        "request_cookie_headers": cookie_headers,
+        "request_cookies": request_cookies,
+        "set_cookie_headers": set_cookie_headers,
+        "set_cookies": set_cookies,
+        "parse_errors": parse_errors,
+        "error": flow.error.msg if flow.error else None,
+    }
+
+
+def request_lines(flow: http.HTTPFlow) -> list[str]:
+    prefix = f"→ {display(flow.request.method)} {display(flow.request.path)}"
+    headers = flow.request.headers.get_all("cookie")
+    return [f"{prefix}  Cookie: {display(h)}" for h in headers] or [f"{prefix}  Cookie: (none)"]
+
+
+def response_lines(flow: http.HTTPFlow) -> list[str]:
+    assert flow.response is not None
+    prefix = f"← {flow.response.status_code}"
+    headers = flow.response.headers.get_all("set-cookie")
+    return [f"{prefix}  Set-Cookie: {display(h)}" for h in headers] or [f"{prefix}  Set-Cookie: (none)"]
+
+
+class CookieLogger:
+    def __init__(self) -> None:
+        self._fd: int | None = None
+
+    def load(self, loader) -> None:
+        loader.add_option(
+            "cookie_log",
+            str,
+            "/captures/cookies.jsonl",
+            "Append one JSON line per flow with its Cookie and Set-Cookie headers "
+            "to this file. Empty: no file, log lines only.",
+        )
+        loader.add_option(
+            "lab_ui_url",
+            str,
+            "",
+            "Address of the mitmweb UI as the learner's browser reaches it, "
+            "printed with the login at start. Empty: print nothing.",
+        )
+
+    def configure(self, updates: set[str]) -> None:
+        if "cookie_log" not in updates:
+            return
+        self._close()
+        path = ctx.options.cookie_log
+        if not path:
+            return
+        try:
+            # O_APPEND with one write() per line: every line lands whole, after
+            # the others, and is on disk for a reader as soon as it is written.
+            self._fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        except OSError as exc:
+            raise exceptions.OptionsError(f"cookie_log: cannot append to {path!r}: {exc.strerror}") from exc
+
+    def running(self) -> None:
+        url = ctx.options.lab_ui_url
+        if url:
+            password = getattr(ctx.options, "web_password", "")
+            if password and not password.startswith("$"):
+                logger.info(f"Cookie Lab: open mitmweb at {url}  password: {password}  (or {url}?token={password})")
+            else:
+                logger.info(f"Cookie Lab: open mitmweb at {url}")
+        if self._fd is not None:
+            logger.info(f"Cookie Lab: capturing cookies to {ctx.options.cookie_log}")
+
+    def request(self, flow: http.HTTPFlow) -> None:
+        for line in request_lines(flow):
+            logger.info(line)
+
+    def response(self, flow: http.HTTPFlow) -> None:
+        for line in response_lines(flow):
+            logger.info(line)
+        self._finish(flow)
+
+    def error(self, flow: http.HTTPFlow) -> None:
+        assert flow.error is not None
+        logger.info(f"✗ {display(flow.request.method)} {display(flow.request.path)}  error: {display(flow.error.msg)}")
+        self._finish(flow)
+
+    def done(self) -> None:
+        self._close()
+
+    def _finish(self, flow: http.HTTPFlow) -> None:
+        if flow.metadata.get(RECORDED):
+            return
+        flow.metadata[RECORDED] = True
+        record = flow_record(flow)
+        self._comment(flow, record)
+        self._write(record)
+
+    @staticmethod
+    def _comment(flow: http.HTTPFlow, record: dict[str, Any]) -> None:
+        parts = [f"Cookie: {display(h)}" for h in record["request_cookie_headers"]] or ["Cookie: (none)"]
+        parts += [f"Set-Cookie: {display(h)}" for h in record["set_cookie_headers"]] or ["Set-Cookie: (none)"]
+        if record["error"]:
+            parts.append(f"error: {display(record['error'])}")
+        note = "\n".join(parts)
+        # Keep whatever the learner already wrote on the flow.
+        flow.comment = f"{flow.comment}\n{note}" if flow.comment and note not in flow.comment else note
+
+    def _write(self, record: dict[str, Any]) -> None:
+        # ensure_ascii keeps bytes that are not UTF-8 (held by mitmproxy as
+        # lone surrogates) as \udcXX escapes: the exact bytes come back with
+        # str.encode("utf-8", "surrogateescape").
+        line = (json.dumps(record, ensure_ascii=True, separators=(",", ":")) + "\n").encode("ascii")
+        if self._fd is None:
+            return
+        try:
+            written = os.write(self._fd, line)
+            if written != len(line):
+                raise OSError(f"short write: {written} of {len(line)} bytes")
+        except OSError as exc:
+            # Nothing lost: the record goes to the log when the file refuses it.
+            logger.error(f"cookie_log: cannot write to {ctx.options.cookie_log}: {exc}; record: {line.decode().strip()}")
+
+    def _close(self) -> None:
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
+
+
+addons = [CookieLogger()]

@@ -28,6 +28,8 @@ ATTRIBUTES = {
     for name in ("Expires", "Max-Age", "Path", "Domain", "Secure", "HttpOnly", "SameSite", "Partitioned")
 }
 
+DEFAULT_COOKIE_LOG = "/captures/cookies.jsonl"
+
 # Marks a flow whose record was written, so a flow with both a response and an
 # error still gives exactly one JSON line.
 RECORDED = "cookie_logger.recorded"
@@ -133,7 +135,7 @@ class CookieLogger:
         loader.add_option(
             "cookie_log",
             str,
-            "/captures/cookies.jsonl",
+            DEFAULT_COOKIE_LOG,
             "Append one JSON line per flow with its Cookie and Set-Cookie headers "
             "to this file. Empty: no file, log lines only.",
         )
@@ -151,6 +153,10 @@ class CookieLogger:
         self._close()
         path = ctx.options.cookie_log
         if not path:
+            return
+        if path == DEFAULT_COOKIE_LOG and not os.path.isdir(os.path.dirname(path)):
+            # Outside the lab's container: log lines only, and say so.
+            logger.warning(f"cookie_log: {os.path.dirname(path)} does not exist, so no capture file is written; set cookie_log to a path")
             return
         try:
             # O_APPEND with one write() per line: every line lands whole, after

@@ -19,8 +19,9 @@ def get_dict() -> dict[str, Any]:
         "remote_addr": request.remote_addr,
         # Every Cookie header as received, not only Werkzeug's parsed view.
         "cookie_headers": request.headers.getlist("Cookie"),
-        # Duplicated names keep every value, in the order they came.
-        "cookies": [[name, value] for name, value in request.cookies.items(multi=True)],
+        # Werkzeug's view: every value of a repeated name, grouped by name; the
+        # order across names is in cookie_headers.
+        "cookies": request.cookies.to_dict(flat=False),
     }
 
 

@@ -1,0 +1,108 @@
+"""The Execution Table and Variable Tracker, built from recorded steps."""
+
+import io
+
+import pytest
+from cookie_client import report, scenarios
+from cookie_client.runner import Step
+from rich.console import Console
+
+from helpers import SEED_TABLE, SEED_TRACKER
+
+ALICE = [{"name": "username", "value": "Alice", "domain": "127.0.0.1", "path": "/", "secure": False, "expires": None}]
+
+
+def seed_steps():
+    """The three steps of the seed as the client records them from the wire."""
+    actions = ["Client sends first request", "Client sends second request", "Client sends third request"]
+    return [
+        Step(
+            number=n,
+            action=actions[n - 1],
+            method="GET",
+            url="http://127.0.0.1:8080/",
+            status=200,
+            reason="OK",
+            request_cookie_header=None if n == 1 else "username=Alice",
+            set_cookie_headers=["username=Alice; Path=/"],
+            jar=ALICE,
+            body="Hello None" if n == 1 else "Hello Alice",
+        )
+        for n in (1, 2, 3)
+    ]
+
+
+def test_seed_table_cell_by_cell():
+    assert report.table_rows(scenarios.load("seed"), seed_steps()) == SEED_TABLE
+
+
+def test_seed_tracker():
+    assert report.tracker(scenarios.load("seed"), seed_steps()) == SEED_TRACKER
+
+
+def test_rendered_tables_show_every_cell():
+    out = io.StringIO()
+    report.render(Console(file=out, width=160), scenarios.load("seed"), seed_steps())
+    text = out.getvalue()
+    for heading in ("Execution Table: seed", "Variable Tracker", "After Step 3", "request.cookies.get('username')"):
+        assert heading in text
+    for row in SEED_TABLE:
+        line = next(line for line in text.splitlines() if line.startswith(f"│ {row['Step']} "))
+        for cell in row.values():
+            assert cell in line
+    # Not a terminal: plain text, no colour codes.
+    assert "\x1b[" not in text
+
+
+@pytest.mark.parametrize(
+    ("header", "name", "value"),
+    [
+        (None, "username", None),
+        ("username=Alice", "username", "Alice"),
+        ("a=1; username=Bob; c=3", "username", "Bob"),
+        ("username=first; username=second", "username", "first"),
+        ("usernamex=1", "username", None),
+        ("username=", "username", ""),
+        ("justaname", "username", None),
+    ],
+)
+def test_sent_value_is_what_the_server_reads(header, name, value):
+    assert report.sent_value(header, name) == value
+
+
+def test_several_set_cookie_headers_each_get_a_line():
+    step = seed_steps()[0]
+    step.set_cookie_headers = ["a=1; Path=/", "b=2; Path=/shop"]
+    row = report.table_rows({"name": "x"}, [step])[0]
+    assert row["Response Headers"] == "Set-Cookie: a=1; Path=/\nSet-Cookie: b=2; Path=/shop"
+
+
+def test_no_set_cookie_and_empty_jar_are_said_plainly():
+    step = seed_steps()[0]
+    step.set_cookie_headers, step.jar = [], []
+    row = report.table_rows({"name": "x"}, [step])[0]
+    assert row["Response Headers"] == "No Set-Cookie header"
+    assert row["Cookie Stored"] == "(empty)"
+
+
+@pytest.mark.parametrize(
+    ("status", "reason", "body", "output"),
+    [
+        (200, "OK", "  Hello\n Alice ", "Hello Alice"),
+        (502, "Bad Gateway", "", "502 Bad Gateway"),
+        (431, "Request Header Fields Too Large", "too big", "431 Request Header Fields Too Large: too big"),
+        (200, "OK", "x" * 200, "x" * 79 + "…"),
+    ],
+)
+def test_output_cell(status, reason, body, output):
+    step = seed_steps()[0]
+    step.status, step.reason, step.body = status, reason, body
+    assert report.output_cell(step) == output
+
+
+def test_json_carries_steps_table_and_tracker():
+    data = report.as_json(scenarios.load("seed"), "http://127.0.0.1:8080", seed_steps())
+    assert data["scenario"] == "seed"
+    assert data["table"] == SEED_TABLE
+    assert data["tracker"] == SEED_TRACKER
+    assert data["steps"][1]["request_cookie_header"] == "username=Alice"

@@ -1,0 +1,96 @@
+"""Helpers shared by the test tiers: free ports, bounded waits, the repo's paths."""
+
+from __future__ import annotations
+
+import socket
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SERVICES = ROOT / "services"
+ADDON = SERVICES / "proxy" / "cookie_logger.py"
+
+# The seed's Execution Table as it must come out of real traffic: Werkzeug's
+# set_cookie adds Path=/ to the seed's username=Alice.
+SEED_TABLE = [
+    {
+        "Step": "1",
+        "Action": "Client sends first request",
+        "Request Headers": "No Cookie header",
+        "Response Headers": "Set-Cookie: username=Alice; Path=/",
+        "Cookie Stored": "username=Alice",
+        "Output": "Hello None",
+    },
+    {
+        "Step": "2",
+        "Action": "Client sends second request",
+        "Request Headers": "Cookie: username=Alice",
+        "Response Headers": "Set-Cookie: username=Alice; Path=/",
+        "Cookie Stored": "username=Alice",
+        "Output": "Hello Alice",
+    },
+    {
+        "Step": "3",
+        "Action": "Client sends third request",
+        "Request Headers": "Cookie: username=Alice",
+        "Response Headers": "Set-Cookie: username=Alice; Path=/",
+        "Cookie Stored": "username=Alice",
+        "Output": "Hello Alice",
+    },
+    {
+        "Step": "4",
+        "Action": "No more requests",
+        "Request Headers": "N/A",
+        "Response Headers": "N/A",
+        "Cookie Stored": "username=Alice",
+        "Output": "Session continues with cookie",
+    },
+]
+
+SEED_TRACKER = {
+    "columns": ["Variable", "Start", "After Step 1", "After Step 2", "After Step 3", "Final"],
+    "rows": [
+        {"variable": "username cookie", "values": ["None", "Alice", "Alice", "Alice", "Alice"]},
+        {"variable": "request.cookies.get('username')", "values": ["None", "None", "Alice", "Alice", "Alice"]},
+    ],
+}
+
+
+def free_port() -> int:
+    """Return a TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_until(check, timeout: float, what: str, interval: float = 0.1):
+    """Call check() until it returns a true value, for at most timeout seconds."""
+    deadline = time.monotonic() + timeout
+    last: Exception | None = None
+    while time.monotonic() < deadline:
+        try:
+            result = check()
+            if result:
+                return result
+        except Exception as exc:  # noqa: BLE001 - reported below if time runs out
+            last = exc
+        time.sleep(interval)
+    raise TimeoutError(f"{what} not ready after {timeout} s (last error: {last})")
+
+
+def port_open(port: int, host: str = "127.0.0.1") -> bool:
+    try:
+        socket.create_connection((host, port), timeout=0.5).close()
+        return True
+    except OSError:
+        return False
+
+
+def raw_request(port: int, head: bytes, timeout: float = 10) -> bytes:
+    """Send one raw HTTP/1.1 request to 127.0.0.1 and return the whole response."""
+    with socket.create_connection(("127.0.0.1", port), timeout=timeout) as s:
+        s.sendall(head)
+        chunks = []
+        while chunk := s.recv(65536):
+            chunks.append(chunk)
+    return b"".join(chunks)

@@ -1,0 +1,91 @@
+"""The seed walkthrough through the real processes: table, capture file, proxy log, mitmweb."""
+
+import json
+import urllib.error
+import urllib.request
+
+import pytest
+from conftest import PASSWORD
+
+from helpers import SEED_TABLE, SEED_TRACKER, wait_until
+
+pytestmark = pytest.mark.stack
+
+
+@pytest.fixture(scope="module")
+def seed_run(stack):
+    """Run the seed scenario once; return the client's JSON and the capture lines it produced."""
+    before = len(stack.records()) if stack.capture.exists() else 0
+    proc = stack.client("seed", "--json")
+    assert proc.returncode == 0, proc.stderr
+    return json.loads(proc.stdout), stack.records()[before:]
+
+
+def test_seed_table_cell_by_cell(seed_run):
+    data, _ = seed_run
+    assert data["table"] == SEED_TABLE
+    assert data["tracker"] == SEED_TRACKER
+
+
+def test_capture_file_holds_the_three_flows(seed_run):
+    _, records = seed_run
+    assert [(r["method"], r["path"], r["status"]) for r in records] == [("GET", "/", 200)] * 3
+    assert [r["request_cookie_headers"] for r in records] == [[], ["username=Alice"], ["username=Alice"]]
+    assert [r["request_cookies"] for r in records][1:] == [[{"name": "username", "value": "Alice", "header": 0}]] * 2
+    for r in records:
+        assert r["set_cookie_headers"] == ["username=Alice; Path=/"]
+        assert r["set_cookies"] == [{"name": "username", "value": "Alice", "attributes": {"Path": "/"}, "header": 0}]
+        assert r["error"] is None and r["parse_errors"] == []
+    assert len({r["flow_id"] for r in records}) == 3
+
+
+def test_printed_table_shows_the_seed(stack):
+    proc = stack.client("seed")
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stdout.splitlines()
+    for row in SEED_TABLE:
+        line = next(line for line in lines if line.startswith(f"│ {row['Step']} "))
+        assert [cell.strip() for cell in line.strip("│").split("│")] == list(row.values())
+    tracker = [line for line in lines if line.startswith("│ request.cookies.get('username')")]
+    assert [c.strip() for c in tracker[0].strip("│").split("│")] == ["request.cookies.get('username')", "None", "None", "Alice", "Alice", "Alice"]
+
+
+def test_proxy_log_has_one_readable_line_per_header(stack, seed_run):
+    def log_with_set_cookie():
+        text = stack.proxy_log.read_text(encoding="utf-8")
+        return text if "← 200  Set-Cookie: username=Alice; Path=/" in text else None
+
+    log = wait_until(log_with_set_cookie, 10, "proxy log lines")
+    assert "→ GET /  Cookie: (none)" in log
+    assert "→ GET /  Cookie: username=Alice" in log
+    assert (
+        f"Cookie Lab: open mitmweb at http://localhost:{stack.web_port}/  password: {PASSWORD}"
+        f"  (or http://localhost:{stack.web_port}/?token={PASSWORD})"
+    ) in log
+
+
+def flows(stack, password=None):
+    request = urllib.request.Request(f"http://127.0.0.1:{stack.web_port}/flows")
+    if password is not None:
+        request.add_header("Authorization", f"Bearer {password}")
+    with urllib.request.urlopen(request, timeout=10) as resp:
+        return json.load(resp)
+
+
+def test_mitmweb_lists_the_flows_with_their_cookie_comments(stack, seed_run):
+    _, records = seed_run
+    by_id = {f["id"]: f for f in flows(stack, PASSWORD)}
+    comments = [by_id[r["flow_id"]]["comment"] for r in records]
+    assert comments == [
+        "Cookie: (none)\nSet-Cookie: username=Alice; Path=/",
+        "Cookie: username=Alice\nSet-Cookie: username=Alice; Path=/",
+        "Cookie: username=Alice\nSet-Cookie: username=Alice; Path=/",
+    ]
+
+
+@pytest.mark.parametrize("password", [None, "wrong"])
+def test_mitmweb_refuses_without_the_password(stack, password):
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        flows(stack, password)
+    refused.value.close()
+    assert refused.value.code == 403

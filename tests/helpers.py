@@ -94,3 +94,22 @@ def raw_request(port: int, head: bytes, timeout: float = 10) -> bytes:
         while chunk := s.recv(65536):
             chunks.append(chunk)
     return b"".join(chunks)
+
+
+def printed_row(text: str, first_cell: str) -> list[str]:
+    """Return the cells of the printed table row (body │ or heading ┃) that starts with first_cell."""
+    for line in text.splitlines():
+        line = line.strip().replace("┃", "│")
+        cells = [cell.strip() for cell in line.strip("│").split("│")]
+        if line.startswith("│") and cells[0] == first_cell:
+            return cells
+    raise AssertionError(f"no table row starts with {first_cell!r} in:\n{text}")
+
+
+def assert_seed_printed(text: str) -> None:
+    """The printed Execution Table and Variable Tracker show the seed, cell by cell."""
+    for row in SEED_TABLE:
+        assert printed_row(text, row["Step"]) == list(row.values())
+    assert printed_row(text, "Variable") == SEED_TRACKER["columns"]
+    for row in SEED_TRACKER["rows"]:
+        assert printed_row(text, row["variable"]) == [row["variable"], *row["values"]]

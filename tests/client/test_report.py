@@ -7,7 +7,7 @@ from cookie_client import report, scenarios
 from cookie_client.runner import Step
 from rich.console import Console
 
-from helpers import SEED_TABLE, SEED_TRACKER
+from helpers import SEED_TABLE, SEED_TRACKER, assert_seed_printed
 
 ALICE = [{"name": "username", "value": "Alice", "domain": "127.0.0.1", "path": "/", "secure": False, "expires": None}]
 
@@ -46,10 +46,7 @@ def test_rendered_tables_show_every_cell():
     text = out.getvalue()
     for heading in ("Execution Table: seed", "Variable Tracker", "After Step 3", "request.cookies.get('username')"):
         assert heading in text
-    for row in SEED_TABLE:
-        line = next(line for line in text.splitlines() if line.startswith(f"│ {row['Step']} "))
-        for cell in row.values():
-            assert cell in line
+    assert_seed_printed(text)
     # Not a terminal: plain text, no colour codes.
     assert "\x1b[" not in text
 

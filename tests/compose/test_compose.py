@@ -1,0 +1,122 @@
+"""`docker compose up` as a learner runs it: the seed table, the capture file, mitmweb, and the containers' shape."""
+
+import json
+import subprocess
+import urllib.error
+import urllib.request
+
+import pytest
+
+from helpers import SEED_TABLE, SEED_TRACKER, assert_seed_printed
+
+pytestmark = pytest.mark.compose
+
+
+@pytest.fixture(scope="module")
+def seed_up(lab):
+    """Wait for the client that `up` started; return its exit code and the capture lines then."""
+    code = lab.compose("wait", "client", timeout=120, check=False).returncode
+    capture = lab.compose("exec", "-T", "proxy", "cat", "/captures/cookies.jsonl").stdout
+    return code, [json.loads(line) for line in capture.splitlines()]
+
+
+def test_client_prints_the_seed_table_and_exits_0(lab, seed_up):
+    code, _ = seed_up
+    assert code == 0
+    output = lab.compose("logs", "--no-color", "--no-log-prefix", "client").stdout
+    assert "Execution Table: seed" in output
+    assert_seed_printed(output)
+
+
+def test_app_and_proxy_keep_running_healthy(lab, seed_up):
+    states = {}
+    for line in lab.compose("ps", "-a", "--format", "json").stdout.splitlines():
+        entry = json.loads(line)
+        states[entry["Service"]] = (entry["State"], entry.get("Health", ""), entry.get("ExitCode"))
+    assert states["app"][:2] == ("running", "healthy")
+    assert states["proxy"][:2] == ("running", "healthy")
+    assert states["client"][0] == "exited" and states["client"][2] == 0
+
+
+def test_capture_file_holds_the_three_flows(seed_up):
+    _, records = seed_up
+    assert [(r["method"], r["path"], r["status"]) for r in records] == [("GET", "/", 200)] * 3
+    assert [r["request_cookie_headers"] for r in records] == [[], ["username=Alice"], ["username=Alice"]]
+    assert [r["set_cookie_headers"] for r in records] == [["username=Alice; Path=/"]] * 3
+
+
+def flows(lab, password=None):
+    request = urllib.request.Request(f"http://127.0.0.1:{lab.web_port}/flows")
+    if password is not None:
+        request.add_header("Authorization", f"Bearer {password}")
+    with urllib.request.urlopen(request, timeout=10) as resp:
+        return json.load(resp)
+
+
+def test_mitmweb_lists_the_three_flows_with_the_password(lab, seed_up):
+    _, records = seed_up
+    by_id = {f["id"]: f for f in flows(lab, lab.password)}
+    seed_flows = [by_id[r["flow_id"]] for r in records]
+    assert [f["request"]["path"] for f in seed_flows] == ["/"] * 3
+    assert [f["response"]["status_code"] for f in seed_flows] == [200] * 3
+    assert seed_flows[0]["comment"] == "Cookie: (none)\nSet-Cookie: username=Alice; Path=/"
+
+
+@pytest.mark.parametrize("password", [None, "not-the-password"])
+def test_mitmweb_refuses_without_the_password(lab, seed_up, password):
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        flows(lab, password)
+    refused.value.close()
+    assert refused.value.code == 403
+
+
+def test_proxy_log_shows_cookie_lines_and_the_login(lab, seed_up):
+    log = lab.compose("logs", "--no-color", "--no-log-prefix", "proxy").stdout
+    assert "→ GET /  Cookie: (none)" in log
+    assert "→ GET /  Cookie: username=Alice" in log
+    assert "← 200  Set-Cookie: username=Alice; Path=/" in log
+    assert f"Cookie Lab: open mitmweb at http://localhost:{lab.web_port}/  password: {lab.password}" in log
+
+
+def test_learner_reaches_the_app_through_the_published_proxy_port(lab, seed_up):
+    with urllib.request.urlopen(f"http://127.0.0.1:{lab.proxy_port}/", timeout=10) as resp:
+        assert resp.read() == b"Hello None"
+        assert resp.headers.get_all("Set-Cookie") == ["username=Alice; Path=/"]
+
+
+def test_client_container_runs_any_scenario_as_json(lab, seed_up):
+    proc = lab.compose("run", "--rm", "-T", "client", "seed", "--json", timeout=120)
+    data = json.loads(proc.stdout)
+    assert data["target"] == "http://proxy:8080"
+    assert data["table"] == SEED_TABLE
+    assert data["tracker"] == SEED_TRACKER
+
+
+def inspect(container: str) -> dict:
+    out = subprocess.run(["docker", "inspect", container], capture_output=True, text=True, timeout=60, check=True)
+    return json.loads(out.stdout)[0]
+
+
+@pytest.mark.parametrize("service", ["app", "proxy", "client"])
+def test_containers_run_as_a_non_root_user(lab, seed_up, service):
+    assert inspect(lab.container(service))["Config"]["User"] == "lab"
+
+
+def test_published_ports_are_on_loopback_only_and_the_app_is_not_published(lab, seed_up):
+    bindings = inspect(lab.container("proxy"))["HostConfig"]["PortBindings"]
+    assert bindings == {
+        "8080/tcp": [{"HostIp": "127.0.0.1", "HostPort": str(lab.proxy_port)}],
+        "8081/tcp": [{"HostIp": "127.0.0.1", "HostPort": str(lab.web_port)}],
+    }
+    assert not inspect(lab.container("app"))["HostConfig"]["PortBindings"]
+
+
+def test_captures_volume_is_read_only_for_the_client(lab, seed_up):
+    script = (
+        "import pathlib; print(len(pathlib.Path('/captures/cookies.jsonl').read_text().splitlines()));"
+        " open('/captures/x', 'w')"
+    )
+    proc = lab.compose("run", "--rm", "-T", "--no-deps", "--entrypoint", "python", "client", "-c", script, check=False)
+    assert proc.returncode != 0
+    assert int(proc.stdout.strip()) >= 3
+    assert "Read-only file system" in proc.stderr

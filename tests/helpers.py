@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import socket
 import time
+import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -113,3 +115,12 @@ def assert_seed_printed(text: str) -> None:
     assert printed_row(text, "Variable") == SEED_TRACKER["columns"]
     for row in SEED_TRACKER["rows"]:
         assert printed_row(text, row["variable"]) == [row["variable"], *row["values"]]
+
+
+def mitmweb_flows(web_port: int, password: str | None = None) -> list[dict]:
+    """GET mitmweb's /flows API on 127.0.0.1, with the password as a Bearer token when given."""
+    request = urllib.request.Request(f"http://127.0.0.1:{web_port}/flows")
+    if password is not None:
+        request.add_header("Authorization", f"Bearer {password}")
+    with urllib.request.urlopen(request, timeout=10) as resp:
+        return json.load(resp)

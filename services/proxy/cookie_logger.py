@@ -156,7 +156,10 @@ class CookieLogger:
             return
         if path == DEFAULT_COOKIE_LOG and not os.path.isdir(os.path.dirname(path)):
             # Outside the lab's container: log lines only, and say so.
-            logger.warning(f"cookie_log: {os.path.dirname(path)} does not exist, so no capture file is written; set cookie_log to a path")
+            logger.warning(
+                f"cookie_log: {os.path.dirname(path)} does not exist, so no capture file is written;"
+                " set cookie_log to a path"
+            )
             return
         try:
             # O_APPEND with one write() per line: every line lands whole, after

@@ -3,7 +3,6 @@
 import importlib.util
 
 import pytest
-
 from helpers import SERVICES
 
 ROUTE_TABLE = """\

@@ -5,7 +5,6 @@ import sys
 
 import pytest
 from cookie_client import cli, scenarios
-
 from helpers import SERVICES, free_port
 
 

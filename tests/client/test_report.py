@@ -5,9 +5,8 @@ import io
 import pytest
 from cookie_client import report, scenarios
 from cookie_client.runner import Step
-from rich.console import Console
-
 from helpers import SEED_TABLE, SEED_TRACKER, assert_seed_printed
+from rich.console import Console
 
 ALICE = [{"name": "username", "value": "Alice", "domain": "127.0.0.1", "path": "/", "secure": False, "expires": None}]
 

@@ -8,7 +8,6 @@ import subprocess
 from dataclasses import dataclass
 
 import pytest
-
 from helpers import ROOT, free_port
 
 PROJECT = os.environ.get("LAB_TEST_PROJECT", "cookielab-test")

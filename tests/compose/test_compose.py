@@ -6,8 +6,7 @@ import urllib.error
 import urllib.request
 
 import pytest
-
-from helpers import SEED_TABLE, SEED_TRACKER, assert_seed_printed
+from helpers import SEED_TABLE, SEED_TRACKER, assert_seed_printed, mitmweb_flows
 
 pytestmark = pytest.mark.compose
 
@@ -45,17 +44,9 @@ def test_capture_file_holds_the_three_flows(seed_up):
     assert [r["set_cookie_headers"] for r in records] == [["username=Alice; Path=/"]] * 3
 
 
-def flows(lab, password=None):
-    request = urllib.request.Request(f"http://127.0.0.1:{lab.web_port}/flows")
-    if password is not None:
-        request.add_header("Authorization", f"Bearer {password}")
-    with urllib.request.urlopen(request, timeout=10) as resp:
-        return json.load(resp)
-
-
 def test_mitmweb_lists_the_three_flows_with_the_password(lab, seed_up):
     _, records = seed_up
-    by_id = {f["id"]: f for f in flows(lab, lab.password)}
+    by_id = {f["id"]: f for f in mitmweb_flows(lab.web_port, lab.password)}
     seed_flows = [by_id[r["flow_id"]] for r in records]
     assert [f["request"]["path"] for f in seed_flows] == ["/"] * 3
     assert [f["response"]["status_code"] for f in seed_flows] == [200] * 3
@@ -65,7 +56,7 @@ def test_mitmweb_lists_the_three_flows_with_the_password(lab, seed_up):
 @pytest.mark.parametrize("password", [None, "not-the-password"])
 def test_mitmweb_refuses_without_the_password(lab, seed_up, password):
     with pytest.raises(urllib.error.HTTPError) as refused:
-        flows(lab, password)
+        mitmweb_flows(lab.web_port, password)
     refused.value.close()
     assert refused.value.code == 403
 

@@ -1,10 +1,9 @@
 import json
 
 import pytest
+from helpers import ADDON
 from mitmproxy import http
 from mitmproxy.test import taddons, tflow, tutils
-
-from helpers import ADDON
 
 
 @pytest.fixture
@@ -39,7 +38,9 @@ def load_addon(tctx):
 def make_flow(cookies=(), set_cookies=(), *, path=b"/", status=200, resp=True, err=False):
     """A flow whose request carries these Cookie headers and whose response these Set-Cookie headers (bytes)."""
     req = tutils.treq(path=path, headers=http.Headers([(b"host", b"127.0.0.1:8080")] + [(b"cookie", c) for c in cookies]))
-    response = tutils.tresp(status_code=status, headers=http.Headers([(b"set-cookie", s) for s in set_cookies])) if resp else False
+    response = False
+    if resp:
+        response = tutils.tresp(status_code=status, headers=http.Headers([(b"set-cookie", s) for s in set_cookies]))
     return tflow.tflow(req=req, resp=response, err=err)
 
 

@@ -10,7 +10,6 @@ from hypothesis import strategies as st
 from mitmproxy import exceptions
 
 
-
 def test_seed_first_request_is_recorded(tctx, logger_addon, capture, caplog):
     flow = make_flow(set_cookies=[b"username=Alice; Path=/"])
     with caplog.at_level(logging.INFO):

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-
 from helpers import ADDON, SERVICES, free_port, port_open, wait_until
 
 BIN = Path(sys.executable).parent

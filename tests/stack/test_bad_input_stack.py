@@ -4,7 +4,6 @@ import json
 
 import pytest
 from conftest import start_app, stop
-
 from helpers import raw_request
 
 pytestmark = pytest.mark.stack

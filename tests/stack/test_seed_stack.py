@@ -2,12 +2,16 @@
 
 import json
 import urllib.error
-import urllib.request
 
 import pytest
 from conftest import PASSWORD
-
-from helpers import SEED_TABLE, SEED_TRACKER, assert_seed_printed, wait_until
+from helpers import (
+    SEED_TABLE,
+    SEED_TRACKER,
+    assert_seed_printed,
+    mitmweb_flows,
+    wait_until,
+)
 
 pytestmark = pytest.mark.stack
 
@@ -60,17 +64,9 @@ def test_proxy_log_has_one_readable_line_per_header(stack, seed_run):
     ) in log
 
 
-def flows(stack, password=None):
-    request = urllib.request.Request(f"http://127.0.0.1:{stack.web_port}/flows")
-    if password is not None:
-        request.add_header("Authorization", f"Bearer {password}")
-    with urllib.request.urlopen(request, timeout=10) as resp:
-        return json.load(resp)
-
-
 def test_mitmweb_lists_the_flows_with_their_cookie_comments(stack, seed_run):
     _, records = seed_run
-    by_id = {f["id"]: f for f in flows(stack, PASSWORD)}
+    by_id = {f["id"]: f for f in mitmweb_flows(stack.web_port, PASSWORD)}
     comments = [by_id[r["flow_id"]]["comment"] for r in records]
     assert comments == [
         "Cookie: (none)\nSet-Cookie: username=Alice; Path=/",
@@ -82,6 +78,6 @@ def test_mitmweb_lists_the_flows_with_their_cookie_comments(stack, seed_run):
 @pytest.mark.parametrize("password", [None, "wrong"])
 def test_mitmweb_refuses_without_the_password(stack, password):
     with pytest.raises(urllib.error.HTTPError) as refused:
-        flows(stack, password)
+        mitmweb_flows(stack.web_port, password)
     refused.value.close()
     assert refused.value.code == 403

@@ -210,9 +210,10 @@ class CookieLogger:
         parts += [f"Set-Cookie: {display(h)}" for h in record["set_cookie_headers"]] or ["Set-Cookie: (none)"]
         if record["error"]:
             parts.append(f"error: {display(record['error'])}")
-        note = "\n".join(parts)
+        # mitmweb shows a comment on one line, in the flow list and the detail view.
+        note = " | ".join(parts)
         # Keep whatever the learner already wrote on the flow.
-        flow.comment = f"{flow.comment}\n{note}" if flow.comment and note not in flow.comment else note
+        flow.comment = f"{flow.comment} | {note}" if flow.comment and note not in flow.comment else note
 
     def _write(self, record: dict[str, Any]) -> None:
         # ensure_ascii keeps bytes that are not UTF-8 (held by mitmproxy as

@@ -50,7 +50,16 @@ def test_mitmweb_lists_the_three_flows_with_the_password(lab, seed_up):
     seed_flows = [by_id[r["flow_id"]] for r in records]
     assert [f["request"]["path"] for f in seed_flows] == ["/"] * 3
     assert [f["response"]["status_code"] for f in seed_flows] == [200] * 3
-    assert seed_flows[0]["comment"] == "Cookie: (none)\nSet-Cookie: username=Alice; Path=/"
+    assert seed_flows[0]["comment"] == "Cookie: (none) | Set-Cookie: username=Alice; Path=/"
+
+
+def test_mitmweb_flow_list_has_the_comment_column(lab, seed_up):
+    request = urllib.request.Request(f"http://127.0.0.1:{lab.web_port}/options")
+    request.add_header("Authorization", f"Bearer {lab.password}")
+    with urllib.request.urlopen(request, timeout=10) as resp:
+        options = json.load(resp)
+    assert options["web_columns"]["value"] == ["icon", "method", "path", "status", "size", "time", "comment"]
+    assert options["keep_host_header"]["value"] is True
 
 
 @pytest.mark.parametrize("password", [None, "not-the-password"])

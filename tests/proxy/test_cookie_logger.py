@@ -32,7 +32,7 @@ def test_seed_first_request_is_recorded(tctx, logger_addon, capture, caplog):
         "parse_errors": [],
         "error": None,
     }
-    assert flow.comment == "Cookie: (none)\nSet-Cookie: username=Alice; Path=/"
+    assert flow.comment == "Cookie: (none) | Set-Cookie: username=Alice; Path=/"
 
 
 def test_second_request_sends_the_cookie(tctx, logger_addon, capture, caplog):
@@ -152,7 +152,7 @@ def test_learners_comment_is_kept(tctx, logger_addon):
     flow = make_flow(set_cookies=[b"a=1"])
     flow.comment = "my note"
     run_flow(tctx, logger_addon, flow)
-    assert flow.comment == "my note\nCookie: (none)\nSet-Cookie: a=1"
+    assert flow.comment == "my note | Cookie: (none) | Set-Cookie: a=1"
 
 
 def test_empty_cookie_log_writes_no_file(tctx, tmp_path, caplog):

@@ -69,9 +69,9 @@ def test_mitmweb_lists_the_flows_with_their_cookie_comments(stack, seed_run):
     by_id = {f["id"]: f for f in mitmweb_flows(stack.web_port, PASSWORD)}
     comments = [by_id[r["flow_id"]]["comment"] for r in records]
     assert comments == [
-        "Cookie: (none)\nSet-Cookie: username=Alice; Path=/",
-        "Cookie: username=Alice\nSet-Cookie: username=Alice; Path=/",
-        "Cookie: username=Alice\nSet-Cookie: username=Alice; Path=/",
+        "Cookie: (none) | Set-Cookie: username=Alice; Path=/",
+        "Cookie: username=Alice | Set-Cookie: username=Alice; Path=/",
+        "Cookie: username=Alice | Set-Cookie: username=Alice; Path=/",
     ]
 
 

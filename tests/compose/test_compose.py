@@ -120,3 +120,21 @@ def test_captures_volume_is_read_only_for_the_client(lab, seed_up):
     assert proc.returncode != 0
     assert int(proc.stdout.strip()) >= 3
     assert "Read-only file system" in proc.stderr
+
+
+def test_app_trusts_x_forwarded_from_the_proxy(lab, seed_up):
+    request = urllib.request.Request(f"http://127.0.0.1:{lab.proxy_port}/echo", headers={"X-Forwarded-Proto": "https"})
+    with urllib.request.urlopen(request, timeout=10) as resp:
+        echo = json.load(resp)
+    # The proxy's address is on the app's backend network, which gunicorn trusts.
+    assert echo["scheme"] == "https"
+    # keep_host_header: the app sees the Host the learner's client sent.
+    assert echo["host"] == f"127.0.0.1:{lab.proxy_port}"
+
+
+def test_nothing_but_the_proxy_reaches_the_app(lab, seed_up):
+    # The client sits on the frontend network only: the app's name does not even resolve there.
+    script = "import socket; socket.create_connection(('app', 8000), 2)"
+    proc = lab.compose("run", "--rm", "-T", "--no-deps", "--entrypoint", "python", "client", "-c", script, check=False)
+    assert proc.returncode != 0
+    assert "socket.gaierror" in proc.stderr

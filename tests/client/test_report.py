@@ -4,7 +4,7 @@ import io
 
 import pytest
 from cookie_client import report, scenarios
-from cookie_client.runner import Step
+from cookie_client.runner import Run, Step
 from helpers import SEED_TABLE, SEED_TRACKER, assert_seed_printed
 from rich.console import Console
 
@@ -31,17 +31,21 @@ def seed_steps():
     ]
 
 
+def seed_run():
+    return Run(seed_steps(), ALICE)
+
+
 def test_seed_table_cell_by_cell():
-    assert report.table_rows(scenarios.load("seed"), seed_steps()) == SEED_TABLE
+    assert report.table_rows(scenarios.load("seed"), seed_run()) == SEED_TABLE
 
 
 def test_seed_tracker():
-    assert report.tracker(scenarios.load("seed"), seed_steps()) == SEED_TRACKER
+    assert report.tracker(scenarios.load("seed"), seed_run()) == SEED_TRACKER
 
 
 def test_rendered_tables_show_every_cell():
     out = io.StringIO()
-    report.render(Console(file=out, width=160), scenarios.load("seed"), seed_steps())
+    report.render(Console(file=out, width=160), scenarios.load("seed"), seed_run())
     text = out.getvalue()
     for heading in ("Execution Table: seed", "Variable Tracker", "After Step 3", "request.cookies.get('username')"):
         assert heading in text
@@ -69,14 +73,14 @@ def test_sent_value_is_what_the_server_reads(header, name, value):
 def test_several_set_cookie_headers_each_get_a_line():
     step = seed_steps()[0]
     step.set_cookie_headers = ["a=1; Path=/", "b=2; Path=/shop"]
-    row = report.table_rows({"name": "x"}, [step])[0]
+    row = report.table_rows({"name": "x"}, Run([step], step.jar))[0]
     assert row["Response Headers"] == "Set-Cookie: a=1; Path=/\nSet-Cookie: b=2; Path=/shop"
 
 
 def test_no_set_cookie_and_empty_jar_are_said_plainly():
     step = seed_steps()[0]
     step.set_cookie_headers, step.jar = [], []
-    row = report.table_rows({"name": "x"}, [step])[0]
+    row = report.table_rows({"name": "x"}, Run([step], step.jar))[0]
     assert row["Response Headers"] == "No Set-Cookie header"
     assert row["Cookie Stored"] == "(empty)"
 
@@ -97,7 +101,7 @@ def test_output_cell(status, reason, body, output):
 
 
 def test_json_carries_steps_table_and_tracker():
-    data = report.as_json(scenarios.load("seed"), "http://127.0.0.1:8080", seed_steps())
+    data = report.as_json(scenarios.load("seed"), "http://127.0.0.1:8080", seed_run())
     assert data["scenario"] == "seed"
     assert data["table"] == SEED_TABLE
     assert data["tracker"] == SEED_TRACKER

@@ -26,9 +26,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
             " signed session cookies will not survive a restart"
         )
 
-    from . import echo, health, seed
+    from . import attributes, delete, echo, expiry, flags, health, multiple, prefixes, seed, session, size, tamper
 
-    app.register_blueprint(health.bp)
-    app.register_blueprint(echo.bp)
-    app.register_blueprint(seed.bp)
+    for module in (health, echo, seed, attributes, expiry, delete, multiple, flags, session, tamper, prefixes, size):
+        app.register_blueprint(module.bp)
     return app

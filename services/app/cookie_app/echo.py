@@ -25,6 +25,12 @@ def get_dict() -> dict[str, Any]:
     }
 
 
+def received() -> str:
+    """One line naming every cookie the app parsed from the request, as Werkzeug sees them."""
+    pairs = [f"{name}={value}" for name, value in request.cookies.items(multi=True)]
+    return "received: " + ("; ".join(pairs) or "(none)")
+
+
 @bp.route("/echo", methods=["GET", "POST"])
 def echo() -> dict[str, Any]:
     """Show the request, cookies included, exactly as the app received it."""

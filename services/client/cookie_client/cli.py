@@ -43,7 +43,7 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         runner.wait_for(args.target, args.wait)
-        steps = runner.run(scenario, args.target)
+        result = runner.run(scenario, args.target)
     except runner.TargetUnreachable as exc:
         print(f"cookie_client: {exc}. Is the lab running (docker compose up)?", file=sys.stderr)
         return 2
@@ -52,8 +52,8 @@ def main(argv: list[str] | None = None) -> int:
         return 1
 
     if args.json:
-        print(json.dumps(report.as_json(scenario, args.target, steps), indent=2))
+        print(json.dumps(report.as_json(scenario, args.target, result), indent=2))
     else:
         console = Console(width=None if sys.stdout.isatty() else PLAIN_WIDTH)
-        report.render(console, scenario, steps)
+        report.render(console, scenario, result)
     return 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import socket
 import time
 from dataclasses import asdict, dataclass, field
@@ -9,6 +10,8 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import requests
+
+from . import flask_session
 
 # Seconds to wait for a connection and for a response, for each request.
 TIMEOUT = (3.05, 15)
@@ -36,17 +39,43 @@ class Step:
     set_cookie_headers: list[str]
     jar: list[dict[str, Any]] = field(default_factory=list)
     body: str = ""
+    # What the client worked out from a cookie, e.g. a decoded session payload.
+    note: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
 
 def jar_contents(jar: requests.cookies.RequestsCookieJar) -> list[dict[str, Any]]:
-    """Return the jar's cookies in the order it will send them."""
+    """Return the cookies the jar would still send somewhere, in its order; expired ones are gone."""
     return [
         {"name": c.name, "value": c.value, "domain": c.domain, "path": c.path, "secure": c.secure, "expires": c.expires}
         for c in jar
+        if not c.is_expired()
     ]
+
+
+def request_headers(spec: dict[str, Any], session: requests.Session) -> dict[str, str]:
+    """The step's headers; a Cookie header given here replaces what the jar would send."""
+    headers = dict(spec.get("headers", {}))
+    if "pad_cookie" in spec:
+        # One cookie of exactly this many bytes in the header value.
+        size = int(spec["pad_cookie"])
+        headers["Cookie"] = "pad=" + "x" * (size - len("pad="))
+    if "forge_session" in spec:
+        original = session.cookies.get("session")
+        if original is None:
+            raise StepFailed("forge_session: the jar holds no session cookie to forge")
+        headers["Cookie"] = "session=" + flask_session.forge(original, spec["forge_session"])
+    return headers
+
+
+def step_note(spec: dict[str, Any], session: requests.Session) -> str:
+    name = spec.get("decode_session")
+    if not name or session.cookies.get(name) is None:
+        return ""
+    payload = flask_session.decode(session.cookies.get(name))
+    return f"{name} payload: {json.dumps(payload, separators=(',', ':'))}"
 
 
 def wait_for(target: str, wait: float) -> None:
@@ -70,7 +99,15 @@ def wait_for(target: str, wait: float) -> None:
             time.sleep(0.2)
 
 
-def run(scenario: dict[str, Any], target: str, session: requests.Session | None = None) -> list[Step]:
+@dataclass
+class Run:
+    """A scenario's recorded steps, and the jar when it closed."""
+
+    steps: list[Step]
+    final_jar: list[dict[str, Any]]
+
+
+def run(scenario: dict[str, Any], target: str, session: requests.Session | None = None) -> Run:
     """Send the scenario's requests in order and record each one."""
     session = session or requests.Session()
     steps = []
@@ -81,7 +118,7 @@ def run(scenario: dict[str, Any], target: str, session: requests.Session | None 
             resp = session.request(
                 method,
                 url,
-                headers=spec.get("headers"),
+                headers=request_headers(spec, session),
                 data=spec.get("form"),
                 allow_redirects=False,
                 timeout=TIMEOUT,
@@ -102,8 +139,13 @@ def run(scenario: dict[str, Any], target: str, session: requests.Session | None 
                 set_cookie_headers=resp.raw.headers.getlist("Set-Cookie"),
                 jar=jar_contents(session.cookies),
                 body=resp.text,
+                note=step_note(spec, session),
             )
         )
         if "wait" in spec:
+            # The scenario's own pause, e.g. to let a Max-Age run out.
             time.sleep(float(spec["wait"]))
-    return steps
+    if scenario.get("closing", {}).get("clear_session_cookies"):
+        # What closing a browser does: session cookies go, persistent ones stay.
+        session.cookies.clear_session_cookies()
+    return Run(steps, jar_contents(session.cookies))

@@ -1,0 +1,18 @@
+"""Scenario `tamper`: the app trusts a plain cookie it never set."""
+
+from __future__ import annotations
+
+from flask import Blueprint, request
+from markupsafe import escape
+
+bp = Blueprint("tamper", __name__, url_prefix="/tamper")
+
+
+@bp.get("/admin")
+def admin() -> tuple[str, int] | str:
+    """Open the admin panel to whoever the username cookie names admin."""
+    # The flaw on purpose: a plain cookie is whatever the client says it is.
+    if request.cookies.get("username") == "admin":
+        return "welcome, admin: here is the admin panel"
+    # Trusted blindly, but still echoed as text, never as markup.
+    return f"admins only (you are {escape(request.cookies.get('username'))})", 403

@@ -26,12 +26,17 @@ def test_unknown_scenario_lists_the_known_ones(capsys):
     with pytest.raises(SystemExit) as exit_info:
         cli.main(["nosuch"])
     assert exit_info.value.code == 2
-    assert "unknown scenario 'nosuch'; known scenarios: seed" in capsys.readouterr().err
+    assert (
+        "unknown scenario 'nosuch'; known scenarios: seed, attributes, expiry, delete, multiple,"
+        " flags, session, tamper, prefixes, size"
+    ) in capsys.readouterr().err
 
 
 def test_list_shows_each_scenario_with_its_summary(capsys):
     assert cli.main(["--list"]) == 0
-    assert capsys.readouterr().out.startswith("seed         The classic example")
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split()[0] for line in lines] == scenarios.names()
+    assert lines[0].startswith("seed         The classic example")
 
 
 def test_silent_target_gives_a_clear_error_and_nonzero_exit():

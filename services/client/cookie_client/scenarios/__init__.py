@@ -7,15 +7,20 @@ from importlib import resources
 from typing import Any
 
 
+def _read(name: str) -> dict[str, Any]:
+    scenario = tomllib.loads(resources.files(__name__).joinpath(f"{name}.toml").read_text(encoding="utf-8"))
+    scenario["name"] = name
+    return scenario
+
+
 def names() -> list[str]:
-    """Return the known scenario names, sorted."""
-    return sorted(f.name.removesuffix(".toml") for f in resources.files(__name__).iterdir() if f.name.endswith(".toml"))
+    """Return the known scenario names in curriculum order (each file's `order`)."""
+    found = [f.name.removesuffix(".toml") for f in resources.files(__name__).iterdir() if f.name.endswith(".toml")]
+    return sorted(found, key=lambda name: _read(name)["order"])
 
 
 def load(name: str) -> dict[str, Any]:
     """Return the scenario called name; KeyError when there is none."""
     if name not in names():
         raise KeyError(name)
-    scenario = tomllib.loads(resources.files(__name__).joinpath(f"{name}.toml").read_text(encoding="utf-8"))
-    scenario["name"] = name
-    return scenario
+    return _read(name)

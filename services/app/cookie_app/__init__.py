@@ -26,7 +26,20 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
             " signed session cookies will not survive a restart"
         )
 
-    from . import attributes, delete, echo, expiry, flags, health, multiple, prefixes, seed, session, size, tamper
+    from . import (
+        attributes,
+        delete,
+        echo,
+        expiry,
+        flags,
+        health,
+        multiple,
+        prefixes,
+        seed,
+        session,
+        size,
+        tamper,
+    )
 
     for module in (health, echo, seed, attributes, expiry, delete, multiple, flags, session, tamper, prefixes, size):
         app.register_blueprint(module.bp)

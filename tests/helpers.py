@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import re
 import socket
 import time
+import tomllib
 import urllib.request
 from pathlib import Path
 
@@ -124,3 +126,47 @@ def mitmweb_flows(web_port: int, password: str | None = None) -> list[dict]:
         request.add_header("Authorization", f"Bearer {password}")
     with urllib.request.urlopen(request, timeout=10) as resp:
         return json.load(resp)
+
+
+LAB = ROOT / "lab"
+SHEET_SECTIONS = ["Goal", "Background", "Setup", "Steps", "Expected result", "Questions", "Check"]
+# In a sheet's Expected result: `command` ... : then a ```text block with its output.
+EXPECTED_BLOCK = re.compile(r"^`([^`\n]+)`[^\n]*:\n\n```text\n(.*?)\n```", re.M | re.S)
+
+
+def exercises() -> list[dict]:
+    with open(LAB / "exercises.toml", "rb") as index:
+        return tomllib.load(index)["exercise"]
+
+
+def sheet_sections(text: str) -> list[str]:
+    return re.findall(r"^## (.+)$", text, re.M)
+
+
+def sheet_expectations(text: str) -> list[tuple[str, str]]:
+    """The (command, expected output) pairs of a sheet's Expected result section."""
+    section = text.split("\n## Expected result\n", 1)[1].split("\n## ", 1)[0]
+    return EXPECTED_BLOCK.findall(section)
+
+
+def matches_expected(expected: str, actual: str) -> bool:
+    """Line by line, trailing blanks ignored; `<any>` in a line stands for text that differs between runs."""
+    want = [line.rstrip() for line in expected.strip("\n").splitlines()]
+    got = [line.rstrip() for line in actual.replace("\r\n", "\n").strip("\n").splitlines()]
+    if len(want) != len(got):
+        return False
+    patterns = [".+?".join(re.escape(part) for part in line.split("<any>")) for line in want]
+    return all(re.fullmatch(pattern, line) is not None for pattern, line in zip(patterns, got, strict=True))
+
+
+def check_met(check: dict, records: list[dict]) -> bool:
+    """Whether a capture file's records hold the flow an exercise's `check` names."""
+    for record in records:
+        if record["path"] != check["path"] or record["status"] != check["status"]:
+            continue
+        if "request_cookie" in check and not any(check["request_cookie"] in h for h in record["request_cookie_headers"]):
+            continue
+        if "set_cookie" in check and not any(check["set_cookie"] in h for h in record["set_cookie_headers"]):
+            continue
+        return True
+    return False

@@ -1,12 +1,21 @@
 """`docker compose up` as a learner runs it: the seed table, the capture file, mitmweb, and the containers' shape."""
 
 import json
+import shlex
 import subprocess
 import urllib.error
 import urllib.request
 
 import pytest
-from helpers import SEED_TABLE, SEED_TRACKER, assert_seed_printed, mitmweb_flows
+from helpers import (
+    LAB,
+    SEED_TABLE,
+    SEED_TRACKER,
+    assert_seed_printed,
+    matches_expected,
+    mitmweb_flows,
+    sheet_expectations,
+)
 
 pytestmark = pytest.mark.compose
 
@@ -138,3 +147,18 @@ def test_nothing_but_the_proxy_reaches_the_app(lab, seed_up):
     proc = lab.compose("run", "--rm", "-T", "--no-deps", "--entrypoint", "python", "client", "-c", script, check=False)
     assert proc.returncode != 0
     assert "socket.gaierror" in proc.stderr
+
+
+@pytest.mark.parametrize("sheet", ["01-seed.md", "08-tamper.md"])
+def test_sheet_runs_through_docker_compose_as_written(lab, seed_up, sheet):
+    for command, expected in sheet_expectations((LAB / sheet).read_text(encoding="utf-8")):
+        args = shlex.split(command)
+        if args[:5] == ["docker", "compose", "run", "--rm", "client"]:
+            # As written, with -T because the test has no terminal.
+            out = lab.compose("run", "--rm", "-T", "client", *args[5:], timeout=120).stdout
+        else:
+            assert args[0] == "curl", command
+            args = [a.replace("127.0.0.1:8080", f"127.0.0.1:{lab.proxy_port}") for a in args[1:]]
+            curl = ["curl", "--max-time", "20", *args]
+            out = subprocess.run(curl, capture_output=True, text=True, timeout=30, check=True).stdout
+        assert matches_expected(expected, out), f"{command} printed:\n{out}\nexpected:\n{expected}"

@@ -150,7 +150,10 @@ EXPECTED = {
             ("Cookie: username=admin", "No Set-Cookie header", "username=Alice", "welcome, admin: here is the admin panel"),
             ("N/A", "N/A", "username=Alice", "the server trusted a cookie it never set"),
         ],
-        [["username cookie", N, "Alice", "Alice", "Alice", "Alice"], ["request.cookies.get('username')", N, N, "Alice", "admin", "admin"]],
+        [
+            ["username cookie", N, "Alice", "Alice", "Alice", "Alice"],
+            ["request.cookies.get('username')", N, N, "Alice", "admin", "admin"],
+        ],
     ),
     "prefixes": (
         [
@@ -191,7 +194,7 @@ def same(expected, actual) -> bool:
 
 def assert_cells(expected: list, actual: list, where: str) -> None:
     assert len(actual) == len(expected), f"{where}: {len(actual)} cells, expected {len(expected)}: {actual}"
-    for index, (want, got) in enumerate(zip(expected, actual)):
+    for index, (want, got) in enumerate(zip(expected, actual, strict=True)):
         assert same(want, got), f"{where}, cell {index}: {got!r} does not match {want!r}"
 
 
@@ -208,7 +211,7 @@ def test_table_cell_by_cell(scenario_run):
     name, data, _ = scenario_run
     rows, _ = EXPECTED[name]
     assert [r["Step"] for r in data["table"]] == [str(n) for n in range(1, len(rows) + 1)]
-    for number, (want, got) in enumerate(zip(rows, data["table"]), start=1):
+    for number, (want, got) in enumerate(zip(rows, data["table"], strict=True), start=1):
         cells = [got["Request Headers"], got["Response Headers"], got["Cookie Stored"], got["Output"]]
         assert_cells(list(want), cells, f"{name} step {number}")
 
@@ -217,7 +220,7 @@ def test_tracker_cell_by_cell(scenario_run):
     name, data, _ = scenario_run
     _, tracker = EXPECTED[name]
     assert len(data["tracker"]["rows"]) == len(tracker)
-    for want, got in zip(tracker, data["tracker"]["rows"]):
+    for want, got in zip(tracker, data["tracker"]["rows"], strict=True):
         assert_cells(want, [got["variable"], *got["values"]], f"{name} tracker")
 
 
@@ -225,10 +228,11 @@ def test_capture_records_match_what_the_client_saw(scenario_run):
     """The proxy recorded exactly the headers the client sent and received, one line per request."""
     name, data, records = scenario_run
     assert len(records) == len(data["steps"]), name
-    for step, record in zip(data["steps"], records):
+    for step, record in zip(data["steps"], records, strict=True):
         assert record["method"] == step["method"]
         assert step["url"].endswith(record["path"])
         assert record["status"] == step["status"]
-        assert record["request_cookie_headers"] == ([step["request_cookie_header"]] if step["request_cookie_header"] else [])
+        sent = step["request_cookie_header"]
+        assert record["request_cookie_headers"] == ([sent] if sent else [])
         assert record["set_cookie_headers"] == step["set_cookie_headers"]
         assert record["error"] is None

@@ -1,0 +1,95 @@
+"""Docs and code kept together: the exercise index, the sheets, the solutions, the scenarios, the containers."""
+
+import re
+
+import pytest
+from cookie_client import scenarios
+from helpers import (
+    LAB,
+    ROOT,
+    SERVICES,
+    SHEET_SECTIONS,
+    exercises,
+    sheet_expectations,
+    sheet_sections,
+)
+from ruamel.yaml import YAML
+
+EXERCISES = exercises()
+IDS = [e["id"] for e in EXERCISES]
+
+
+def test_exercises_are_numbered_in_order():
+    assert IDS == [f"{n:02d}" for n in range(1, len(IDS) + 1)]
+
+
+@pytest.mark.parametrize("exercise", EXERCISES, ids=IDS)
+def test_every_exercise_has_its_sheet_solution_and_scenario(exercise):
+    sheet = LAB / exercise["sheet"]
+    assert sheet.name.startswith(exercise["id"] + "-")
+    assert sheet_sections(sheet.read_text(encoding="utf-8")) == SHEET_SECTIONS
+    solution = LAB / exercise["solution"]
+    assert solution.parent.name == "solutions" and solution.read_text(encoding="utf-8").strip()
+    assert exercise["scenario"] in scenarios.names()
+    assert exercise["minutes"] > 0
+    assert {"path", "status"} <= exercise["check"].keys()
+    assert exercise["check"].keys() & {"request_cookie", "set_cookie"}
+
+
+@pytest.mark.parametrize("exercise", EXERCISES, ids=IDS)
+def test_every_sheet_runs_its_scenario_and_shows_its_output(exercise):
+    text = (LAB / exercise["sheet"]).read_text(encoding="utf-8")
+    command = f"docker compose run --rm client {exercise['scenario']}"
+    assert f"```sh\n   {command}\n   ```" in text
+    assert command in [c for c, _ in sheet_expectations(text)]
+    # Every client command in the sheet names a scenario that exists.
+    for name in re.findall(r"docker compose run --rm client (\w+)", text):
+        assert name in scenarios.names()
+
+
+def test_every_scenario_is_in_a_sheet():
+    assert sorted(e["scenario"] for e in EXERCISES) == sorted(scenarios.names())
+
+
+def test_the_index_lists_every_sheet():
+    index = (LAB / "README.md").read_text(encoding="utf-8")
+    for exercise in EXERCISES:
+        assert f"]({exercise['sheet']})" in index
+
+
+def test_sheet_01_keeps_the_seeds_key_moments_and_quiz():
+    text = (LAB / "01-seed.md").read_text(encoding="utf-8")
+    assert "### Key moments" in text
+    questions = text.split("\n## Questions\n", 1)[1].split("\n## ", 1)[0]
+    assert len(re.findall(r"^\d\. ", questions, re.M)) == 3
+
+
+def test_two_sheets_have_the_learner_intercept_edit_resume_and_replay_in_mitmweb():
+    words = ("~q", "**Intercept**", "**Edit**", "**Resume**", "**Replay**")
+    acting = [e["sheet"] for e in EXERCISES if all(w in (LAB / e["sheet"]).read_text(encoding="utf-8") for w in words)]
+    assert len(acting) >= 2, acting
+
+
+def test_solutions_live_apart_from_the_sheets():
+    assert {p.name for p in (LAB / "solutions").iterdir()} == {
+        e["solution"].removeprefix("solutions/") for e in EXERCISES
+    }
+    for sheet in LAB.glob("[0-9][0-9]-*.md"):
+        assert "## Solution" not in sheet.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("service", ["app", "proxy", "client"])
+def test_every_dockerfile_runs_as_a_non_root_user(service):
+    dockerfile = (SERVICES / service / "Dockerfile").read_text(encoding="utf-8")
+    users = re.findall(r"^USER (\S+)", dockerfile, re.M)
+    assert users and users[-1] not in ("root", "0")
+    assert re.search(r"^ARG PYTHON_IMAGE=python:3\.13-slim$", dockerfile, re.M)
+
+
+def test_compose_file_parses_and_points_at_real_paths():
+    compose = YAML(typ="safe").load((ROOT / "docker-compose.yml").read_text(encoding="utf-8"))
+    assert set(compose["services"]) == {"app", "proxy", "client"}
+    for service in compose["services"].values():
+        assert (ROOT / service["build"] / "Dockerfile").is_file()
+        for port in service.get("ports", []):
+            assert port.startswith("127.0.0.1:")

@@ -1,0 +1,45 @@
+"""Every sheet's commands run against the real stack, their output compared with the sheet's Expected result."""
+
+import shlex
+import shutil
+import subprocess
+
+import pytest
+from helpers import LAB, check_met, exercises, matches_expected, sheet_expectations
+
+pytestmark = pytest.mark.stack
+
+CLIENT = ["docker", "compose", "run", "--rm", "client"]
+CASES = [
+    pytest.param(command, expected, id=f"{exercise['id']}: {command}")
+    for exercise in exercises()
+    for command, expected in sheet_expectations((LAB / exercise["sheet"]).read_text(encoding="utf-8"))
+]
+
+
+def run_sheet_command(stack, command: str) -> subprocess.CompletedProcess:
+    """Run a sheet's command as the learner would, aimed at this stack instead of the compose ports."""
+    args = shlex.split(command)
+    if args[: len(CLIENT)] == CLIENT:
+        return stack.client(*args[len(CLIENT):])
+    if args[0] == "curl":
+        curl = shutil.which("curl")
+        assert curl, "curl is not installed (scripts/test installs it)"
+        args = [a.replace("127.0.0.1:8080", f"127.0.0.1:{stack.proxy_port}") for a in args[1:]]
+        return subprocess.run([curl, "--max-time", "20", *args], capture_output=True, text=True, timeout=30)
+    raise AssertionError(f"the stack tier has no way to run {command!r}")
+
+
+@pytest.mark.parametrize(("command", "expected"), CASES)
+def test_sheet_command_prints_its_expected_result(stack, command, expected):
+    proc = run_sheet_command(stack, command)
+    assert proc.returncode == 0, proc.stderr
+    assert matches_expected(expected, proc.stdout), f"{command} printed:\n{proc.stdout}\nexpected:\n{expected}"
+
+
+@pytest.mark.parametrize("exercise", exercises(), ids=lambda e: e["id"])
+def test_exercise_check_is_met_by_its_scenario(stack, exercise):
+    before = len(stack.records()) if stack.capture.exists() else 0
+    proc = stack.client(exercise["scenario"], "--json")
+    assert proc.returncode == 0, proc.stderr
+    assert check_met(exercise["check"], stack.records()[before:]), exercise["check"]

@@ -149,6 +149,12 @@ def sheet_expectations(text: str) -> list[tuple[str, str]]:
     return EXPECTED_BLOCK.findall(section)
 
 
+def sheet_commands(text: str) -> list[str]:
+    """Every command of a sheet's sh blocks, in order, as a learner types them."""
+    blocks = re.findall(r"^ *```sh\n(.*?)^ *```", text, re.M | re.S)
+    return [line.strip() for block in blocks for line in block.splitlines() if line.strip()]
+
+
 def matches_expected(expected: str, actual: str) -> bool:
     """Line by line, trailing blanks ignored; `<any>` in a line stands for text that differs between runs."""
     want = [line.rstrip() for line in expected.strip("\n").splitlines()]

@@ -7,13 +7,17 @@ import urllib.error
 import urllib.request
 
 import pytest
+from conftest import PROJECT
 from helpers import (
     LAB,
+    ROOT,
     SEED_TABLE,
     SEED_TRACKER,
     assert_seed_printed,
+    exercises,
     matches_expected,
     mitmweb_flows,
+    sheet_commands,
     sheet_expectations,
 )
 
@@ -162,3 +166,15 @@ def test_sheet_runs_through_docker_compose_as_written(lab, seed_up, sheet):
             curl = ["curl", "--max-time", "20", *args]
             out = subprocess.run(curl, capture_output=True, text=True, timeout=30, check=True).stdout
         assert matches_expected(expected, out), f"{command} printed:\n{out}\nexpected:\n{expected}"
+
+
+def test_every_sheet_command_runs_on_the_real_containers(lab, seed_up):
+    """Each sheet's commands, in order, as typed, against this test's project and ports: none fails."""
+    env = {**lab.env, "COMPOSE_PROJECT_NAME": PROJECT}
+    for exercise in exercises():
+        for command in sheet_commands((LAB / exercise["sheet"]).read_text(encoding="utf-8")):
+            typed = command.replace("127.0.0.1:8080", f"127.0.0.1:{lab.proxy_port}")
+            proc = subprocess.run(
+                ["bash", "-c", typed], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL
+            )
+            assert proc.returncode == 0, f"sheet {exercise['id']}: {command!r} exited {proc.returncode}:\n{proc.stderr}"

@@ -31,7 +31,9 @@ ATTRIBUTES = {
 DEFAULT_COOKIE_LOG = "/captures/cookies.jsonl"
 
 # Marks a flow whose record was written, so a flow with both a response and an
-# error still gives exactly one JSON line.
+# error still gives exactly one JSON line. Cleared when the flow passes the
+# request hook again: mitmweb replays a flow in place, and a replay is a new
+# exchange with a line of its own.
 RECORDED = "cookie_logger.recorded"
 
 
@@ -111,6 +113,8 @@ def flow_record(flow: http.HTTPFlow) -> dict[str, Any]:
         "set_cookies": set_cookies,
         "parse_errors": parse_errors,
         "error": flow.error.msg if flow.error else None,
+        # "request" when mitmweb replayed the request (same flow_id as the original).
+        "replay": flow.is_replay,
     }
 
 
@@ -180,6 +184,7 @@ class CookieLogger:
             logger.info(f"Cookie Lab: capturing cookies to {ctx.options.cookie_log}")
 
     def request(self, flow: http.HTTPFlow) -> None:
+        flow.metadata.pop(RECORDED, None)
         for line in request_lines(flow):
             logger.info(line)
 

@@ -7,7 +7,7 @@ import urllib.error
 import urllib.request
 
 import pytest
-from conftest import PROJECT
+from compose_support import PROJECT
 from helpers import (
     LAB,
     ROOT,

@@ -1,9 +1,6 @@
-import json
-
 import pytest
-from helpers import ADDON
-from mitmproxy import http
-from mitmproxy.test import taddons, tflow, tutils
+from addon_support import load_addon
+from mitmproxy.test import taddons
 
 
 @pytest.fixture
@@ -24,31 +21,3 @@ def logger_addon(tctx, capture):
     tctx.configure(addon, cookie_log=str(capture))
     yield addon
     addon.done()
-
-
-def load_addon(tctx):
-    """Load the addon file as mitmproxy's script loader does; return the CookieLogger it exports."""
-    module = tctx.script(str(ADDON))
-    # In mitmweb the module is reached through the chain (script loader, then
-    # script), so option changes and events arrive; put it in the chain here.
-    tctx.master.addons.chain.append(module)
-    return module.addons[0]
-
-
-def make_flow(cookies=(), set_cookies=(), *, path=b"/", status=200, resp=True, err=False):
-    """A flow whose request carries these Cookie headers and whose response these Set-Cookie headers (bytes)."""
-    req = tutils.treq(path=path, headers=http.Headers([(b"host", b"127.0.0.1:8080")] + [(b"cookie", c) for c in cookies]))
-    response = False
-    if resp:
-        response = tutils.tresp(status_code=status, headers=http.Headers([(b"set-cookie", s) for s in set_cookies]))
-    return tflow.tflow(req=req, resp=response, err=err)
-
-
-def run_flow(tctx, addon, flow):
-    """Send the flow through every event of its life, as the proxy would."""
-    tctx.master.event_loop.run_until_complete(tctx.cycle(addon, flow))
-
-
-def records(capture):
-    lines = capture.read_text(encoding="ascii").splitlines() if capture.exists() else []
-    return [json.loads(line) for line in lines]

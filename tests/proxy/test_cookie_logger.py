@@ -4,7 +4,7 @@ import logging
 import os
 
 import pytest
-from conftest import load_addon, make_flow, records, run_flow
+from addon_support import load_addon, make_flow, records, run_flow
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from mitmproxy import exceptions
@@ -31,6 +31,7 @@ def test_seed_first_request_is_recorded(tctx, logger_addon, capture, caplog):
         "set_cookies": [{"name": "username", "value": "Alice", "attributes": {"Path": "/"}, "header": 0}],
         "parse_errors": [],
         "error": None,
+        "replay": None,
     }
     assert flow.comment == "Cookie: (none) | Set-Cookie: username=Alice; Path=/"
 
@@ -146,6 +147,19 @@ def test_a_flow_with_response_and_error_gives_one_line(tctx, logger_addon, captu
     run_flow(tctx, logger_addon, flow)
     logger_addon.error(flow)
     assert len(records(capture)) == 1
+
+
+def test_a_replayed_flow_gets_a_line_of_its_own(tctx, logger_addon, capture):
+    flow = make_flow([b"username=Alice"], [b"username=Alice; Path=/"])
+    run_flow(tctx, logger_addon, flow)
+    # mitmweb's Replay sends the same flow object through the proxy again.
+    flow.is_replay = "request"
+    flow.request.headers["cookie"] = "username=admin"
+    run_flow(tctx, logger_addon, flow)
+    first, second = records(capture)
+    assert first["flow_id"] == second["flow_id"] == flow.id
+    assert (first["replay"], second["replay"]) == (None, "request")
+    assert second["request_cookie_headers"] == ["username=admin"]
 
 
 def test_learners_comment_is_kept(tctx, logger_addon):

@@ -1,79 +1,8 @@
 """Real gunicorn, real mitmweb with the addon, and the real client, as processes on 127.0.0.1."""
 
-from __future__ import annotations
-
-import json
-import os
-import subprocess
-import sys
-import urllib.request
-from dataclasses import dataclass
-from pathlib import Path
-
 import pytest
-from helpers import ADDON, SERVICES, free_port, port_open, wait_until
-
-BIN = Path(sys.executable).parent
-PASSWORD = "stack-test-password"
-
-
-def start(cmd: list[str], log: Path, **kwargs) -> subprocess.Popen:
-    with open(log, "wb") as out:
-        return subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, **kwargs)
-
-
-def stop(proc: subprocess.Popen) -> None:
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait(timeout=10)
-
-
-def start_app(tmp: Path, **env: str) -> tuple[subprocess.Popen, int]:
-    """Start gunicorn with the app's own gunicorn.conf.py on a free loopback port."""
-    port = free_port()
-    environ = {k: v for k, v in os.environ.items() if k not in ("FLASK_SECRET_KEY", "FORWARDED_ALLOW_IPS")}
-    proc = start(
-        [str(BIN / "gunicorn"), "-c", "gunicorn.conf.py", "--bind", f"127.0.0.1:{port}", "cookie_app:create_app()"],
-        tmp / f"gunicorn-{port}.log",
-        cwd=SERVICES / "app",
-        env={**environ, **env},
-    )
-    wait_until(lambda: http_status(f"http://127.0.0.1:{port}/healthz") == 200, 30, "gunicorn")
-    return proc, port
-
-
-def http_status(url: str) -> int:
-    with urllib.request.urlopen(url, timeout=1) as resp:
-        return resp.status
-
-
-@dataclass
-class Stack:
-    app_port: int
-    proxy_port: int
-    web_port: int
-    capture: Path
-    proxy_log: Path
-
-    @property
-    def target(self) -> str:
-        return f"http://127.0.0.1:{self.proxy_port}"
-
-    def client(self, *args: str) -> subprocess.CompletedProcess:
-        """Run the real client, as the client container does, against the proxy."""
-        return subprocess.run(
-            [sys.executable, "-m", "cookie_client", *args, "--target", self.target],
-            cwd=SERVICES / "client",
-            capture_output=True,
-            text=True,
-            timeout=60,
-        )
-
-    def records(self) -> list[dict]:
-        return [json.loads(line) for line in self.capture.read_text(encoding="ascii").splitlines()]
+from helpers import ADDON, free_port, port_open, wait_until
+from stack_support import BIN, PASSWORD, Stack, start, start_app, stop
 
 
 @pytest.fixture(scope="session")

@@ -3,8 +3,8 @@
 import json
 
 import pytest
-from conftest import start_app, stop
 from helpers import raw_request
+from stack_support import start_app, stop
 
 pytestmark = pytest.mark.stack
 

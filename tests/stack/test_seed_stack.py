@@ -4,7 +4,6 @@ import json
 import urllib.error
 
 import pytest
-from conftest import PASSWORD
 from helpers import (
     SEED_TABLE,
     SEED_TRACKER,
@@ -12,6 +11,7 @@ from helpers import (
     mitmweb_flows,
     wait_until,
 )
+from stack_support import PASSWORD
 
 pytestmark = pytest.mark.stack
 

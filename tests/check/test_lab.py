@@ -1,6 +1,8 @@
 """Docs and code kept together: the exercise index, the sheets, the solutions, the scenarios, the containers."""
 
 import re
+import shutil
+import subprocess
 
 import pytest
 from cookie_client import scenarios
@@ -84,6 +86,30 @@ def test_every_dockerfile_runs_as_a_non_root_user(service):
     users = re.findall(r"^USER (\S+)", dockerfile, re.M)
     assert users and users[-1] not in ("root", "0")
     assert re.search(r"^ARG PYTHON_IMAGE=python:3\.13-slim$", dockerfile, re.M)
+
+
+BIN = ROOT / ".venv" / "bin"
+
+
+@pytest.mark.parametrize("service", ["app", "proxy", "client"])
+def test_dockerfile_passes_hadolint(service):
+    proc = subprocess.run([str(BIN / "hadolint"), "--no-color", str(SERVICES / service / "Dockerfile")],
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0 and proc.stdout == "", proc.stdout
+
+
+def test_compose_file_passes_compose_lint():
+    proc = subprocess.run([str(BIN / "compose-lint"), "docker-compose.yml"], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stdout
+    # The one exception is the lab's public mitmweb login, and it is justified in .compose-lint.yml.
+    assert "0 issues" in proc.stdout and "1 suppressed" in proc.stdout
+
+
+def test_compose_file_passes_docker_compose_config():
+    if not shutil.which("docker"):
+        pytest.skip("docker is not installed")
+    proc = subprocess.run(["docker", "compose", "config", "-q"], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
 
 
 def test_compose_file_parses_and_points_at_real_paths():

@@ -111,8 +111,24 @@ def inspect(container: str) -> dict:
 
 
 @pytest.mark.parametrize("service", ["app", "proxy", "client"])
-def test_containers_run_as_a_non_root_user(lab, seed_up, service):
-    assert inspect(lab.container(service))["Config"]["User"] == "lab"
+def test_containers_run_hardened(lab, seed_up, service):
+    container = inspect(lab.container(service))
+    assert container["Config"]["User"] == "10001:10001"
+    assert container["HostConfig"]["CapDrop"] == ["ALL"]
+    assert not container["HostConfig"]["CapAdd"]
+    assert "no-new-privileges:true" in container["HostConfig"]["SecurityOpt"]
+    assert container["HostConfig"]["ReadonlyRootfs"] is True
+    assert container["HostConfig"]["Privileged"] is False
+    # Writable places: a tmpfs at /tmp, and the captures volume (read-only for the client).
+    assert set(container["HostConfig"]["Tmpfs"]) == {"/tmp"}
+    mounts = {m["Destination"]: m["RW"] for m in container["Mounts"]}
+    assert mounts == ({} if service == "app" else {"/captures": service == "proxy"})
+
+
+def test_a_container_cannot_write_to_its_root_filesystem(lab, seed_up):
+    script = "open('/srv/proxy/x', 'w')"
+    proc = lab.compose("exec", "-T", "proxy", "python", "-c", script, check=False)
+    assert proc.returncode != 0 and "Read-only file system" in proc.stderr
 
 
 def test_published_ports_are_on_loopback_only_and_the_app_is_not_published(lab, seed_up):

@@ -3,6 +3,9 @@
 import logging
 
 import pytest
+from cookie_app import create_app
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 
 @pytest.mark.parametrize(
@@ -105,3 +108,22 @@ def test_big_cookie_logs_werkzeugs_size_warning(raw_client, caplog):
     (header,) = resp.headers.getlist("Set-Cookie")
     assert len(header) > 4093
     assert "The 'big' cookie is too large" in caplog.text
+
+
+# Any Cookie header a client can put on the wire: bytes without CR, LF or NUL,
+# which WSGI hands to the app as latin-1 text.
+wire_header = st.binary(max_size=2000).map(lambda b: bytes(c for c in b if c not in b"\r\n\0").decode("latin-1"))
+GET_ROUTES = sorted(
+    rule.rule
+    for rule in create_app({"SECRET_KEY": "k"}).url_map.iter_rules()
+    if "GET" in rule.methods and "<" not in rule.rule
+)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(cookie=wire_header)
+def test_no_cookie_header_makes_any_route_fail(raw_client, cookie):
+    for route in GET_ROUTES:
+        resp = raw_client.get(route, headers={"Cookie": cookie})
+        assert resp.status_code < 500, (route, cookie)
+    assert raw_client.post("/session/login", data={"user": "x"}, headers={"Cookie": cookie}).status_code == 200

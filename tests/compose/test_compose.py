@@ -1,7 +1,9 @@
 """`docker compose up` as a learner runs it: the seed table, the capture file, mitmweb, and the containers' shape."""
 
 import json
+import os
 import shlex
+import signal
 import subprocess
 import urllib.error
 import urllib.request
@@ -19,6 +21,7 @@ from helpers import (
     mitmweb_flows,
     sheet_commands,
     sheet_expectations,
+    wait_until,
 )
 
 pytestmark = pytest.mark.compose
@@ -194,3 +197,24 @@ def test_every_sheet_command_runs_on_the_real_containers(lab, seed_up):
                 ["bash", "-c", typed], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL
             )
             assert proc.returncode == 0, f"sheet {exercise['id']}: {command!r} exited {proc.returncode}:\n{proc.stderr}"
+
+
+def test_zz_proxy_crash_heals_by_itself_and_the_capture_file_stays_whole(lab, seed_up):
+    """Last in this file: it kills mitmweb, whose flows live in memory."""
+    proxy = lab.container("proxy")
+    # A crash, not a stop: the process dies under Docker (`docker kill` would count as a manual stop).
+    os.kill(inspect(proxy)["State"]["Pid"], signal.SIGKILL)
+    wait_until(
+        lambda: (s := inspect(proxy)["State"])["Status"] == "running" and s["Health"]["Status"] == "healthy",
+        60,
+        "the proxy back and healthy",
+        interval=0.5,
+    )
+    assert inspect(proxy)["RestartCount"] >= 1
+    before = lab.compose("exec", "-T", "proxy", "cat", "/captures/cookies.jsonl").stdout
+    lab.compose("run", "--rm", "-T", "client", "seed", timeout=120)
+    after = lab.compose("exec", "-T", "proxy", "cat", "/captures/cookies.jsonl").stdout
+    # Whole JSON lines only, and the new flows appended after the old ones.
+    assert after.startswith(before) and after.endswith("\n")
+    records = [json.loads(line) for line in after.splitlines()]
+    assert [r["path"] for r in records[-3:]] == ["/"] * 3

@@ -10,7 +10,7 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
-from helpers import SERVICES, free_port, wait_until
+from helpers import ADDON, SERVICES, free_port, port_open, wait_until
 
 BIN = Path(sys.executable).parent
 PASSWORD = "stack-test-password"
@@ -73,3 +73,29 @@ class Stack:
 
     def records(self) -> list[dict]:
         return [json.loads(line) for line in self.capture.read_text(encoding="ascii").splitlines()]
+
+
+def start_proxy(tmp: Path, app_port: int, capture: Path | None = None, ports: tuple[int, int] | None = None):
+    """Start mitmweb with the addon in front of app_port, with the image's options; return it and its Stack."""
+    proxy_port, web_port = ports or (free_port(), free_port())
+    capture = capture or tmp / f"cookies-{proxy_port}.jsonl"
+    stack = Stack(app_port, proxy_port, web_port, capture, tmp / f"mitmweb-{proxy_port}.log")
+    proc = start(
+        [
+            str(BIN / "mitmweb"),
+            "--mode", f"reverse:http://127.0.0.1:{app_port}",
+            "--listen-host", "127.0.0.1", "--listen-port", str(proxy_port),
+            "--web-host", "127.0.0.1", "--web-port", str(web_port),
+            "--no-web-open-browser",
+            "--set", f"confdir={tmp / 'mitmproxy'}",
+            "--set", "connection_strategy=lazy",
+            "--set", "keep_host_header=true",
+            "--set", f"web_password={PASSWORD}",
+            "--set", f"lab_ui_url=http://localhost:{web_port}/",
+            "-s", str(ADDON),
+            "--set", f"cookie_log={stack.capture}",
+        ],
+        stack.proxy_log,
+    )
+    wait_until(lambda: port_open(proxy_port) and port_open(web_port), 30, "mitmweb")
+    return proc, stack

@@ -56,4 +56,6 @@ def main(argv: list[str] | None = None) -> int:
     else:
         console = Console(width=None if sys.stdout.isatty() else PLAIN_WIDTH)
         report.render(console, scenario, result)
-    return 0
+    for problem in result.problems:
+        print(f"cookie_client: {problem}", file=sys.stderr)
+    return 1 if result.problems else 0

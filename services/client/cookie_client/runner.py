@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import html
 import json
+import re
 import socket
 import time
 from dataclasses import asdict, dataclass, field
@@ -78,6 +80,15 @@ def step_note(spec: dict[str, Any], session: requests.Session) -> str:
     return f"{name} payload: {json.dumps(payload, separators=(',', ':'))}"
 
 
+def unreachable_app(step: Step, server: str) -> str | None:
+    """mitmproxy's own 502 means the proxy is up but could not reach the app: say so, with its reason."""
+    if step.status != 502 or not server.startswith("mitmproxy"):
+        return None
+    reason = re.search(r"<p>(.*?)</p>", step.body, re.S)
+    detail = html.unescape(reason.group(1)).strip() if reason else step.reason
+    return f"step {step.number}: the proxy answered 502 Bad Gateway: the app behind it is unreachable ({detail})"
+
+
 def wait_for(target: str, wait: float) -> None:
     """Poll the target's TCP port until it accepts, for at most wait seconds."""
     parts = urlsplit(target)
@@ -105,12 +116,15 @@ class Run:
 
     steps: list[Step]
     final_jar: list[dict[str, Any]]
+    # What went wrong behind the proxy, one line per step it hit.
+    problems: list[str] = field(default_factory=list)
 
 
 def run(scenario: dict[str, Any], target: str, session: requests.Session | None = None) -> Run:
     """Send the scenario's requests in order and record each one."""
     session = session or requests.Session()
     steps = []
+    problems = []
     for number, spec in enumerate(scenario["steps"], start=1):
         method = spec.get("method", "GET")
         url = urljoin(target.rstrip("/") + "/", spec["path"].lstrip("/"))
@@ -123,8 +137,15 @@ def run(scenario: dict[str, Any], target: str, session: requests.Session | None 
                 allow_redirects=False,
                 timeout=TIMEOUT,
             )
+        except requests.ConnectionError as exc:
+            raise StepFailed(
+                f"step {number} ({method} {url}) got no response: the connection to {target} failed"
+                f" after {number - 1} completed step(s); is the proxy running (docker compose ps)? ({exc})"
+            ) from exc
+        except requests.Timeout as exc:
+            raise StepFailed(f"step {number} ({method} {url}) got no response within {TIMEOUT[1]} s") from exc
         except requests.RequestException as exc:
-            raise StepFailed(f"step {number} ({method} {url}) got no response: {exc}") from exc
+            raise StepFailed(f"step {number} ({method} {url}) failed: {exc}") from exc
         steps.append(
             Step(
                 number=number,
@@ -142,10 +163,12 @@ def run(scenario: dict[str, Any], target: str, session: requests.Session | None 
                 note=step_note(spec, session),
             )
         )
+        if problem := unreachable_app(steps[-1], resp.headers.get("Server", "")):
+            problems.append(problem)
         if "wait" in spec:
             # The scenario's own pause, e.g. to let a Max-Age run out.
             time.sleep(float(spec["wait"]))
     if scenario.get("closing", {}).get("clear_session_cookies"):
         # What closing a browser does: session cookies go, persistent ones stay.
         session.cookies.clear_session_cookies()
-    return Run(steps, jar_contents(session.cookies))
+    return Run(steps, jar_contents(session.cookies), problems)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import sys
 from datetime import datetime, timezone
 from typing import Any
 
@@ -18,6 +19,18 @@ from mitmproxy import ctx, exceptions, http
 from mitmproxy.net.http import cookies as mcookies
 
 logger = logging.getLogger(__name__)
+
+# The readable traffic lines go straight to stdout (`docker compose logs proxy`),
+# not through mitmproxy's log machinery: its event store wakes the event loop
+# and feeds mitmweb's UI for every record, which cost about 1 ms per flow
+# (docs/PERFORMANCE.md). The lab's banner and errors still go through it.
+traffic = logging.getLogger("cookie_lab.traffic")
+traffic.propagate = False
+traffic.setLevel(logging.INFO)
+if not traffic.handlers:  # the module runs again when mitmproxy reloads the script
+    _stdout = logging.StreamHandler(sys.stdout)
+    _stdout.setFormatter(logging.Formatter("[%(asctime)s.%(msecs)03d] %(message)s", datefmt="%H:%M:%S"))
+    traffic.addHandler(_stdout)
 
 # Longest header value shown in full in a log line or flow comment.
 DISPLAY_LIMIT = 200
@@ -41,8 +54,11 @@ def display(text: str, limit: int = DISPLAY_LIMIT) -> str:
     """Make a header value safe and short for a log line: bytes that are not
     UTF-8 and control characters are escaped, and a long value is cut with its
     length shown."""
-    shown = text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
-    shown = "".join(c if c.isprintable() else f"\\x{ord(c):02x}" for c in shown)
+    if text.isascii() and text.isprintable():
+        shown = text  # the usual case, checked at C speed
+    else:
+        shown = text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+        shown = "".join(c if c.isprintable() else f"\\x{ord(c):02x}" for c in shown)
     if len(text) > limit:
         return f"{shown[:limit]}… ({len(text)} chars)"
     return shown
@@ -118,17 +134,9 @@ def flow_record(flow: http.HTTPFlow) -> dict[str, Any]:
     }
 
 
-def request_lines(flow: http.HTTPFlow) -> list[str]:
-    prefix = f"→ {display(flow.request.method)} {display(flow.request.path)}"
-    headers = flow.request.headers.get_all("cookie")
-    return [f"{prefix}  Cookie: {display(h)}" for h in headers] or [f"{prefix}  Cookie: (none)"]
-
-
-def response_lines(flow: http.HTTPFlow) -> list[str]:
-    assert flow.response is not None
-    prefix = f"← {flow.response.status_code}"
-    headers = flow.response.headers.get_all("set-cookie")
-    return [f"{prefix}  Set-Cookie: {display(h)}" for h in headers] or [f"{prefix}  Set-Cookie: (none)"]
+def header_lines(prefix: str, name: str, headers: list[str]) -> list[str]:
+    """One readable line per header, or one saying there was none."""
+    return [f"{prefix}  {name}: {display(h)}" for h in headers] or [f"{prefix}  {name}: (none)"]
 
 
 class CookieLogger:
@@ -185,29 +193,34 @@ class CookieLogger:
 
     def request(self, flow: http.HTTPFlow) -> None:
         flow.metadata.pop(RECORDED, None)
-        for line in request_lines(flow):
-            logger.info(line)
+        prefix = f"→ {display(flow.request.method)} {display(flow.request.path)}"
+        for line in header_lines(prefix, "Cookie", flow.request.headers.get_all("cookie")):
+            traffic.info(line)
 
     def response(self, flow: http.HTTPFlow) -> None:
-        for line in response_lines(flow):
-            logger.info(line)
-        self._finish(flow)
+        assert flow.response is not None
+        record = self._finish(flow)
+        set_cookies = record["set_cookie_headers"] if record else flow.response.headers.get_all("set-cookie")
+        for line in header_lines(f"← {flow.response.status_code}", "Set-Cookie", set_cookies):
+            traffic.info(line)
 
     def error(self, flow: http.HTTPFlow) -> None:
         assert flow.error is not None
-        logger.info(f"✗ {display(flow.request.method)} {display(flow.request.path)}  error: {display(flow.error.msg)}")
+        traffic.info(f"✗ {display(flow.request.method)} {display(flow.request.path)}  error: {display(flow.error.msg)}")
         self._finish(flow)
 
     def done(self) -> None:
         self._close()
 
-    def _finish(self, flow: http.HTTPFlow) -> None:
+    def _finish(self, flow: http.HTTPFlow) -> dict[str, Any] | None:
+        """Record the flow once: comment and JSON line. Return the record, or None if it was already written."""
         if flow.metadata.get(RECORDED):
-            return
+            return None
         flow.metadata[RECORDED] = True
         record = flow_record(flow)
         self._comment(flow, record)
         self._write(record)
+        return record
 
     @staticmethod
     def _comment(flow: http.HTTPFlow, record: dict[str, Any]) -> None:

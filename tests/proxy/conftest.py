@@ -1,3 +1,5 @@
+import logging
+
 import pytest
 from addon_support import load_addon
 from mitmproxy.test import taddons
@@ -21,3 +23,12 @@ def logger_addon(tctx, capture):
     tctx.configure(addon, cookie_log=str(capture))
     yield addon
     addon.done()
+
+
+@pytest.fixture(autouse=True)
+def traffic_lines(caplog):
+    """The addon's readable lines bypass the root logger (they go to stdout); let caplog see them too."""
+    traffic = logging.getLogger("cookie_lab.traffic")
+    traffic.addHandler(caplog.handler)
+    yield
+    traffic.removeHandler(caplog.handler)

@@ -75,11 +75,14 @@ class Stack:
         return [json.loads(line) for line in self.capture.read_text(encoding="ascii").splitlines()]
 
 
-def start_proxy(tmp: Path, app_port: int, capture: Path | None = None, ports: tuple[int, int] | None = None):
-    """Start mitmweb with the addon in front of app_port, with the image's options; return it and its Stack."""
+def start_proxy(
+    tmp: Path, app_port: int, capture: Path | None = None, ports: tuple[int, int] | None = None, addon: bool = True
+):
+    """Start mitmweb before app_port with the image's options (and the addon unless told not to); return it and its Stack."""
     proxy_port, web_port = ports or (free_port(), free_port())
     capture = capture or tmp / f"cookies-{proxy_port}.jsonl"
     stack = Stack(app_port, proxy_port, web_port, capture, tmp / f"mitmweb-{proxy_port}.log")
+    lab = ["-s", str(ADDON), "--set", f"cookie_log={capture}", "--set", f"lab_ui_url=http://localhost:{web_port}/"]
     proc = start(
         [
             str(BIN / "mitmweb"),
@@ -91,9 +94,7 @@ def start_proxy(tmp: Path, app_port: int, capture: Path | None = None, ports: tu
             "--set", "connection_strategy=lazy",
             "--set", "keep_host_header=true",
             "--set", f"web_password={PASSWORD}",
-            "--set", f"lab_ui_url=http://localhost:{web_port}/",
-            "-s", str(ADDON),
-            "--set", f"cookie_log={stack.capture}",
+            *(lab if addon else []),
         ],
         stack.proxy_log,
     )

@@ -1,0 +1,213 @@
+"""Measure the lab: start-up time, latency through the proxy, throughput, image sizes and memory.
+
+Usage:
+    .venv/bin/python bench/run.py                 # everything (needs Docker and built images)
+    .venv/bin/python bench/run.py --no-docker     # latency and throughput only, processes on 127.0.0.1
+
+It starts the same processes as the stack tier (tests/stack/stack_support.py)
+and the same containers as the compose tier, under its own project name and
+ports. It prints every figure; it asserts nothing about speed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from datetime import date
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(ROOT / "tests"), str(ROOT / "tests" / "stack")]
+from helpers import free_port, port_open, wait_until  # noqa: E402
+from stack_support import start_app, start_proxy, stop  # noqa: E402
+
+PROJECT = "cookielab-bench"
+
+
+def percentile(samples: list[float], p: float) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
+
+
+def latencies(urls: dict[str, str], count: int, warmup: int = 200) -> dict[str, list[float]]:
+    """Seconds per GET for each URL, one keep-alive client each, interleaved request by request.
+
+    Interleaving (in a rotating order) spreads the machine's drift and noise
+    over every path alike, so the ratios between paths from one run hold.
+    """
+    sessions = {name: requests.Session() for name in urls}
+    samples: dict[str, list[float]] = {name: [] for name in urls}
+    names = list(urls)
+    try:
+        for i in range(warmup + count):
+            for name in names[i % len(names):] + names[: i % len(names)]:
+                start = time.perf_counter()
+                sessions[name].get(urls[name], timeout=10).raise_for_status()
+                if i >= warmup:
+                    samples[name].append(time.perf_counter() - start)
+    finally:
+        for session in sessions.values():
+            session.close()
+    return samples
+
+
+def throughput(url: str, clients: int, each: int) -> tuple[float, int]:
+    """Requests per second with concurrent clients; and how many answered 200."""
+    ok = []
+
+    def client() -> None:
+        with requests.Session() as session:
+            ok.extend(1 for _ in range(each) if session.get(url, timeout=10).status_code == 200)
+
+    threads = [threading.Thread(target=client) for _ in range(clients)]
+    start = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=600)
+    return clients * each / (time.perf_counter() - start), len(ok)
+
+
+def bench_processes(count: int, clients: int, each: int) -> dict:
+    """Items 2 and 3: gunicorn alone, plain mitmweb, and the lab's mitmweb with the addon, on loopback."""
+    with tempfile.TemporaryDirectory() as tmp_dir:
+        tmp = Path(tmp_dir)
+        app, app_port = start_app(tmp)
+        plain, plain_lab = start_proxy(tmp, app_port, addon=False)
+        proxy, lab = start_proxy(tmp, app_port)
+        try:
+            results = latencies(
+                {"direct": f"http://127.0.0.1:{app_port}/", "plain": f"{plain_lab.target}/", "lab": f"{lab.target}/"}, count
+            )
+            lines_before = len(lab.records())
+            rate, answered = throughput(f"{lab.target}/", clients, each)
+            lines = len(lab.records()) - lines_before
+        finally:
+            for proc in (proxy, plain, app):
+                stop(proc)
+    figures = {name: {"p50_ms": percentile(s, 50) * 1000, "p99_ms": percentile(s, 99) * 1000} for name, s in results.items()}
+    return {
+        "latency": figures,
+        "ratio_plain_to_direct_p50": figures["plain"]["p50_ms"] / figures["direct"]["p50_ms"],
+        "ratio_lab_to_plain_p50": figures["lab"]["p50_ms"] / figures["plain"]["p50_ms"],
+        "ratio_lab_to_direct_p50": figures["lab"]["p50_ms"] / figures["direct"]["p50_ms"],
+        "throughput": {"clients": clients, "requests": clients * each, "answered_200": answered,
+                       "per_second": rate, "capture_lines": lines},
+    }
+
+
+def compose(env: dict, *args: str, timeout: float = 300) -> subprocess.CompletedProcess:
+    return subprocess.run(["docker", "compose", "-p", PROJECT, *args], cwd=ROOT, env=env, capture_output=True,
+                          text=True, timeout=timeout, check=True, stdin=subprocess.DEVNULL)
+
+
+def container_rss_mib(container: str) -> float:
+    """Resident memory of every process in a container, summed, from /proc on this host."""
+    top = subprocess.run(["docker", "top", container, "-eo", "pid"], capture_output=True, text=True, check=True).stdout
+    total_kib = 0
+    for pid in top.split()[1:]:
+        status = Path(f"/proc/{pid}/status").read_text()
+        total_kib += int(next(line.split()[1] for line in status.splitlines() if line.startswith("VmRSS:")))
+    return total_kib / 1024
+
+
+def bench_docker(runs: int, flows: int) -> dict:
+    """Items 1, 4 and 5: start-up time, image sizes, memory idle and after many flows."""
+    env = {**os.environ, "LAB_PROXY_PORT": str(free_port()), "LAB_WEB_PORT": str(free_port())}
+    subprocess.run([str(ROOT / "scripts" / "build-images"), "-p", PROJECT], cwd=ROOT, env=env, check=True,
+                   capture_output=True, stdin=subprocess.DEVNULL)
+    sizes = {}
+    for service in ("app", "proxy", "client"):
+        image = json.loads(subprocess.run(["docker", "image", "inspect", f"{PROJECT}-{service}"],
+                                          capture_output=True, text=True, check=True).stdout)[0]
+        sizes[service] = image["Size"] / 1e6
+
+    startups = []
+    try:
+        for _ in range(runs):
+            compose(env, "down", "-v")
+            start = time.perf_counter()
+            compose(env, "up", "-d")
+            compose(env, "wait", "client")
+            startups.append(time.perf_counter() - start)
+
+        ids = {s: compose(env, "ps", "-q", s).stdout.strip() for s in ("app", "proxy")}
+        time.sleep(2)  # let the start-up settle before reading idle memory
+        idle = {s: container_rss_mib(c) for s, c in ids.items()}
+        client_peak = compose(env, "run", "--rm", "-T", "--entrypoint", "python", "client", "-c",
+                              "import resource, sys; from cookie_client.cli import main; main(['seed', '--json']);"
+                              " print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)").stderr
+        url = f"http://127.0.0.1:{env['LAB_PROXY_PORT']}/"
+        wait_until(lambda: port_open(int(env["LAB_PROXY_PORT"])), 30, "the lab's proxy port")
+        throughput(url, 8, flows // 8)
+        time.sleep(1)
+        after = container_rss_mib(ids["proxy"])
+    finally:
+        subprocess.run(["docker", "compose", "-p", PROJECT, "down", "-v"], cwd=ROOT, env=env, capture_output=True)
+    growth_kib = (after - idle["proxy"]) * 1024 / flows
+    return {
+        "startup_s": {"runs": startups, "median": statistics.median(startups)},
+        "image_mb": sizes,
+        "idle_rss_mib": {**idle, "client_peak": int(client_peak.strip().splitlines()[-1]) / 1024},
+        "proxy_after_flows": {"flows": flows, "rss_mib": after, "growth_kib_per_flow": growth_kib,
+                              "flows_to_1g_limit": int((1024 - idle["proxy"]) * 1024 / growth_kib) if growth_kib > 0 else None},
+    }
+
+
+def report(results: dict) -> None:
+    print(f"Cookie Lab benchmark, {date.today()}, {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}")
+    p = results.get("processes")
+    if p:
+        print("\nLatency of GET /, one keep-alive client per path, requests interleaved (ms):")
+        print(f"  {'path':<28}{'p50':>8}{'p99':>8}")
+        for name, label in (("direct", "gunicorn directly"), ("plain", "mitmweb, no addon"), ("lab", "mitmweb + cookie_logger")):
+            print(f"  {label:<28}{p['latency'][name]['p50_ms']:>8.2f}{p['latency'][name]['p99_ms']:>8.2f}")
+        print(f"  p50 ratios: plain/direct {p['ratio_plain_to_direct_p50']:.2f}, lab/plain {p['ratio_lab_to_plain_p50']:.2f}"
+              f" (target <= 1.10), lab/direct {p['ratio_lab_to_direct_p50']:.2f}")
+        t = p["throughput"]
+        print(f"\nThroughput, {t['clients']} clients through the lab's proxy: {t['per_second']:.0f} requests/s;"
+              f" {t['answered_200']} of {t['requests']} answered 200; capture lines written: {t['capture_lines']}")
+    d = results.get("docker")
+    if d:
+        runs = ", ".join(f"{s:.1f}" for s in d["startup_s"]["runs"])
+        print(f"\nStart-up, `docker compose up -d` until the seed table is printed: median {d['startup_s']['median']:.1f} s"
+              f" (runs: {runs}; target <= 5 s)")
+        print("Image sizes (MB, uncompressed): " + ", ".join(f"{k} {v:.0f}" for k, v in d["image_mb"].items())
+              + " (targets: app and client <= 150, proxy <= 250)")
+        idle = d["idle_rss_mib"]
+        print(f"Resident memory idle (MiB): app {idle['app']:.0f}, proxy {idle['proxy']:.0f}; client peak during a run {idle['client_peak']:.0f}")
+        f = d["proxy_after_flows"]
+        print(f"Proxy after {f['flows']} flows: {f['rss_mib']:.0f} MiB, {f['growth_kib_per_flow']:.1f} KiB per flow;"
+              f" about {f['flows_to_1g_limit']} flows fit under the proxy's 1 GiB limit")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--no-docker", action="store_true", help="skip start-up, image sizes and memory")
+    parser.add_argument("--requests", type=int, default=2000, help="latency samples per path (default 2000)")
+    parser.add_argument("--each", type=int, default=250, help="requests per client in the throughput run (default 250)")
+    parser.add_argument("--runs", type=int, default=5, help="start-ups to take the median of (default 5)")
+    parser.add_argument("--flows", type=int, default=5000, help="flows sent before measuring the proxy's memory (default 5000)")
+    parser.add_argument("--json", type=Path, help="also write the figures to this file")
+    args = parser.parse_args()
+    results = {"processes": bench_processes(args.requests, 8, args.each)}
+    if not args.no_docker:
+        results["docker"] = bench_docker(args.runs, args.flows)
+    report(results)
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -85,12 +85,19 @@ def parse_set_cookie(header: str) -> list[dict[str, Any]]:
     return parsed
 
 
-def safely(parse, header: str) -> tuple[list[dict[str, Any]], str | None]:
-    """Run a parser on one header; a failure is reported, never raised."""
-    try:
-        return parse(header), None
-    except Exception as exc:  # noqa: BLE001 - bad input must never stop the proxy
-        return [], f"{type(exc).__name__}: {exc}"
+def parse_each(kind: str, parse, headers: list[str], errors: list[str]) -> list[dict[str, Any]]:
+    """Parse every header on its own, tagging each result with its header's index.
+
+    A header the parser cannot read is noted in errors, never raised: it is
+    still kept raw in the record.
+    """
+    parsed: list[dict[str, Any]] = []
+    for index, header in enumerate(headers):
+        try:
+            parsed.extend({**item, "header": index} for item in parse(header))
+        except Exception as exc:  # noqa: BLE001 - bad input must never stop the proxy
+            errors.append(f"{kind} header {index}: {type(exc).__name__}: {exc}")
+    return parsed
 
 
 def iso_time(timestamp: float | None) -> str | None:
@@ -103,19 +110,9 @@ def flow_record(flow: http.HTTPFlow) -> dict[str, Any]:
     """Build the JSON record of one flow from its raw headers."""
     cookie_headers = flow.request.headers.get_all("cookie")
     set_cookie_headers = flow.response.headers.get_all("set-cookie") if flow.response else []
-    request_cookies: list[dict[str, Any]] = []
-    set_cookies: list[dict[str, Any]] = []
     parse_errors: list[str] = []
-    for index, header in enumerate(cookie_headers):
-        pairs, error = safely(parse_request_cookies, header)
-        request_cookies.extend({**pair, "header": index} for pair in pairs)
-        if error:
-            parse_errors.append(f"Cookie header {index}: {error}")
-    for index, header in enumerate(set_cookie_headers):
-        cookies, error = safely(parse_set_cookie, header)
-        set_cookies.extend({**cookie, "header": index} for cookie in cookies)
-        if error:
-            parse_errors.append(f"Set-Cookie header {index}: {error}")
+    request_cookies = parse_each("Cookie", parse_request_cookies, cookie_headers, parse_errors)
+    set_cookies = parse_each("Set-Cookie", parse_set_cookie, set_cookie_headers, parse_errors)
     return {
         "time": iso_time(flow.request.timestamp_start),
         "flow_id": flow.id,
@@ -134,9 +131,9 @@ def flow_record(flow: http.HTTPFlow) -> dict[str, Any]:
     }
 
 
-def header_lines(prefix: str, name: str, headers: list[str]) -> list[str]:
-    """One readable line per header, or one saying there was none."""
-    return [f"{prefix}  {name}: {display(h)}" for h in headers] or [f"{prefix}  {name}: (none)"]
+def header_entries(name: str, headers: list[str]) -> list[str]:
+    """One readable entry per header, or one saying there was none: for log lines and flow comments."""
+    return [f"{name}: {display(h)}" for h in headers] or [f"{name}: (none)"]
 
 
 class CookieLogger:
@@ -194,15 +191,15 @@ class CookieLogger:
     def request(self, flow: http.HTTPFlow) -> None:
         flow.metadata.pop(RECORDED, None)
         prefix = f"→ {display(flow.request.method)} {display(flow.request.path)}"
-        for line in header_lines(prefix, "Cookie", flow.request.headers.get_all("cookie")):
-            traffic.info(line)
+        for entry in header_entries("Cookie", flow.request.headers.get_all("cookie")):
+            traffic.info(f"{prefix}  {entry}")
 
     def response(self, flow: http.HTTPFlow) -> None:
         assert flow.response is not None
         record = self._finish(flow)
         set_cookies = record["set_cookie_headers"] if record else flow.response.headers.get_all("set-cookie")
-        for line in header_lines(f"← {flow.response.status_code}", "Set-Cookie", set_cookies):
-            traffic.info(line)
+        for entry in header_entries("Set-Cookie", set_cookies):
+            traffic.info(f"← {flow.response.status_code}  {entry}")
 
     def error(self, flow: http.HTTPFlow) -> None:
         assert flow.error is not None
@@ -224,8 +221,8 @@ class CookieLogger:
 
     @staticmethod
     def _comment(flow: http.HTTPFlow, record: dict[str, Any]) -> None:
-        parts = [f"Cookie: {display(h)}" for h in record["request_cookie_headers"]] or ["Cookie: (none)"]
-        parts += [f"Set-Cookie: {display(h)}" for h in record["set_cookie_headers"]] or ["Set-Cookie: (none)"]
+        parts = header_entries("Cookie", record["request_cookie_headers"])
+        parts += header_entries("Set-Cookie", record["set_cookie_headers"])
         if record["error"]:
             parts.append(f"error: {display(record['error'])}")
         # mitmweb shows a comment on one line, in the flow list and the detail view.
@@ -234,12 +231,12 @@ class CookieLogger:
         flow.comment = f"{flow.comment} | {note}" if flow.comment and note not in flow.comment else note
 
     def _write(self, record: dict[str, Any]) -> None:
+        if self._fd is None:
+            return
         # ensure_ascii keeps bytes that are not UTF-8 (held by mitmproxy as
         # lone surrogates) as \udcXX escapes: the exact bytes come back with
         # str.encode("utf-8", "surrogateescape").
         line = (json.dumps(record, ensure_ascii=True, separators=(",", ":")) + "\n").encode("ascii")
-        if self._fd is None:
-            return
         try:
             written = os.write(self._fd, line)
             if written != len(line):

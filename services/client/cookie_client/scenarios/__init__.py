@@ -13,14 +13,17 @@ def _read(name: str) -> dict[str, Any]:
     return scenario
 
 
+def _files() -> list[str]:
+    return [f.name.removesuffix(".toml") for f in resources.files(__name__).iterdir() if f.name.endswith(".toml")]
+
+
 def names() -> list[str]:
     """Return the known scenario names in curriculum order (each file's `order`)."""
-    found = [f.name.removesuffix(".toml") for f in resources.files(__name__).iterdir() if f.name.endswith(".toml")]
-    return sorted(found, key=lambda name: _read(name)["order"])
+    return sorted(_files(), key=lambda name: _read(name)["order"])
 
 
 def load(name: str) -> dict[str, Any]:
     """Return the scenario called name; KeyError when there is none."""
-    if name not in names():
+    if name not in _files():
         raise KeyError(name)
     return _read(name)

@@ -90,6 +90,13 @@ def port_open(port: int, host: str = "127.0.0.1") -> bool:
         return False
 
 
+def read_capture(path: Path) -> list[dict]:
+    """Every line of a capture file, each required to be one whole JSON object; no file yet, no lines."""
+    text = path.read_text(encoding="ascii") if path.exists() else ""
+    assert text == "" or text.endswith("\n"), f"{path} ends in a half line"
+    return [json.loads(line) for line in text.splitlines()]
+
+
 def raw_request(port: int, head: bytes, timeout: float = 10) -> bytes:
     """Send one raw HTTP/1.1 request to 127.0.0.1 and return the whole response."""
     with socket.create_connection(("127.0.0.1", port), timeout=timeout) as s:

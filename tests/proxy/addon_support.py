@@ -1,6 +1,5 @@
 """Load the real addon file under mitmproxy's test harness and push flows through it."""
 
-import json
 
 from helpers import ADDON
 from mitmproxy import http
@@ -28,8 +27,3 @@ def make_flow(cookies=(), set_cookies=(), *, path=b"/", status=200, resp=True, e
 def run_flow(tctx, addon, flow):
     """Send the flow through every event of its life, as the proxy would."""
     tctx.master.event_loop.run_until_complete(tctx.cycle(addon, flow))
-
-
-def records(capture):
-    lines = capture.read_text(encoding="ascii").splitlines() if capture.exists() else []
-    return [json.loads(line) for line in lines]

@@ -4,7 +4,8 @@ import logging
 import os
 
 import pytest
-from addon_support import load_addon, make_flow, records, run_flow
+from addon_support import load_addon, make_flow, run_flow
+from helpers import read_capture
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from mitmproxy import exceptions
@@ -17,7 +18,7 @@ def test_seed_first_request_is_recorded(tctx, logger_addon, capture, caplog):
 
     assert "→ GET /  Cookie: (none)" in caplog.messages
     assert "← 200  Set-Cookie: username=Alice; Path=/" in caplog.messages
-    (record,) = records(capture)
+    (record,) = read_capture(capture)
     assert record == {
         "time": "1999-12-31T23:00:00.000+00:00",
         "flow_id": flow.id,
@@ -40,7 +41,7 @@ def test_second_request_sends_the_cookie(tctx, logger_addon, capture, caplog):
     with caplog.at_level(logging.INFO):
         run_flow(tctx, logger_addon, make_flow([b"username=Alice"], [b"username=Alice; Path=/"]))
     assert "→ GET /  Cookie: username=Alice" in caplog.messages
-    (record,) = records(capture)
+    (record,) = read_capture(capture)
     assert record["request_cookie_headers"] == ["username=Alice"]
     assert record["request_cookies"] == [{"name": "username", "value": "Alice", "header": 0}]
 
@@ -49,7 +50,7 @@ def test_repeated_headers_are_never_joined(tctx, logger_addon, capture, caplog):
     flow = make_flow([b"a=1; b=2", b"a=3"], [b"a=1; Path=/", b"b=2; Path=/shop", b"a=4"])
     with caplog.at_level(logging.INFO):
         run_flow(tctx, logger_addon, flow)
-    (record,) = records(capture)
+    (record,) = read_capture(capture)
     assert record["request_cookie_headers"] == ["a=1; b=2", "a=3"]
     assert [(c["name"], c["value"], c["header"]) for c in record["request_cookies"]] == [
         ("a", "1", 0), ("b", "2", 0), ("a", "3", 1),
@@ -67,7 +68,7 @@ def test_every_attribute_is_parsed(tctx, logger_addon, capture):
         b"Domain=example.test; Secure; HttpOnly; SameSite=Lax; Partitioned; Priority=High"
     )
     run_flow(tctx, logger_addon, make_flow(set_cookies=[header]))
-    (cookie,) = records(capture)[0]["set_cookies"]
+    (cookie,) = read_capture(capture)[0]["set_cookies"]
     assert cookie["name"] == "id" and cookie["value"] == "42"
     assert cookie["attributes"] == {
         "Expires": "Wed, 21 Oct 2037 07:28:00 GMT",
@@ -84,7 +85,7 @@ def test_every_attribute_is_parsed(tctx, logger_addon, capture):
 
 def test_attribute_names_are_matched_case_insensitively(tctx, logger_addon, capture):
     run_flow(tctx, logger_addon, make_flow(set_cookies=[b"a=1; max-age=0; PATH=/x; secure; samesite=none"]))
-    (cookie,) = records(capture)[0]["set_cookies"]
+    (cookie,) = read_capture(capture)[0]["set_cookies"]
     assert cookie["attributes"] == {"Max-Age": "0", "Path": "/x", "Secure": True, "SameSite": "none"}
 
 
@@ -106,7 +107,7 @@ def test_malformed_cookie_is_recorded_byte_for_byte(tctx, logger_addon, capture,
     flow = make_flow([raw], [raw])
     with caplog.at_level(logging.INFO):
         run_flow(tctx, logger_addon, flow)
-    (record,) = records(capture)
+    (record,) = read_capture(capture)
     for kept in (record["request_cookie_headers"][0], record["set_cookie_headers"][0]):
         assert kept.encode("utf-8", "surrogateescape") == raw
     # The log line is printable text whatever came in.
@@ -121,7 +122,7 @@ def test_long_value_is_cut_in_the_log_but_whole_in_the_capture(tctx, logger_addo
         run_flow(tctx, logger_addon, make_flow([value]))
     (line,) = [m for m in caplog.messages if m.startswith("→")]
     assert line == "→ GET /  Cookie: big=" + "x" * 196 + "… (9004 chars)"
-    assert records(capture)[0]["request_cookie_headers"] == [value.decode()]
+    assert read_capture(capture)[0]["request_cookie_headers"] == [value.decode()]
 
 
 def test_non_utf8_bytes_are_escaped_in_the_log(tctx, logger_addon, caplog):
@@ -134,7 +135,7 @@ def test_failed_flow_is_recorded_with_its_error(tctx, logger_addon, capture, cap
     flow = make_flow([b"username=Alice"], resp=False, err=True)
     with caplog.at_level(logging.INFO):
         run_flow(tctx, logger_addon, flow)
-    (record,) = records(capture)
+    (record,) = read_capture(capture)
     assert record["status"] is None
     assert record["error"] == flow.error.msg
     assert record["request_cookie_headers"] == ["username=Alice"]
@@ -146,7 +147,7 @@ def test_a_flow_with_response_and_error_gives_one_line(tctx, logger_addon, captu
     flow = make_flow(set_cookies=[b"a=1"], err=True)
     run_flow(tctx, logger_addon, flow)
     logger_addon.error(flow)
-    assert len(records(capture)) == 1
+    assert len(read_capture(capture)) == 1
 
 
 def test_a_replayed_flow_gets_a_line_of_its_own(tctx, logger_addon, capture):
@@ -156,7 +157,7 @@ def test_a_replayed_flow_gets_a_line_of_its_own(tctx, logger_addon, capture):
     flow.is_replay = "request"
     flow.request.headers["cookie"] = "username=admin"
     run_flow(tctx, logger_addon, flow)
-    first, second = records(capture)
+    first, second = read_capture(capture)
     assert first["flow_id"] == second["flow_id"] == flow.id
     assert (first["replay"], second["replay"]) == (None, "request")
     assert second["request_cookie_headers"] == ["username=admin"]
@@ -221,9 +222,9 @@ header_bytes = st.binary(max_size=300).map(lambda b: b.replace(b"\r", b"").repla
 @given(cookies=st.lists(header_bytes, max_size=3), set_cookies=st.lists(header_bytes, max_size=3))
 def test_any_header_gives_exactly_one_parseable_line(tctx, logger_addon, capture, cookies, set_cookies):
     # One addon serves every example, as one proxy serves every flow.
-    before = len(records(capture))
+    before = len(read_capture(capture))
     run_flow(tctx, logger_addon, make_flow(cookies, set_cookies))
-    new = records(capture)[before:]
+    new = read_capture(capture)[before:]
     assert len(new) == 1
     assert [h.encode("utf-8", "surrogateescape") for h in new[0]["request_cookie_headers"]] == cookies
     assert [h.encode("utf-8", "surrogateescape") for h in new[0]["set_cookie_headers"]] == set_cookies

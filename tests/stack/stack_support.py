@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
@@ -10,7 +9,7 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
-from helpers import ADDON, SERVICES, free_port, port_open, wait_until
+from helpers import ADDON, SERVICES, free_port, port_open, read_capture, wait_until
 
 BIN = Path(sys.executable).parent
 PASSWORD = "stack-test-password"
@@ -72,7 +71,7 @@ class Stack:
         )
 
     def records(self) -> list[dict]:
-        return [json.loads(line) for line in self.capture.read_text(encoding="ascii").splitlines()]
+        return read_capture(self.capture)
 
 
 def start_proxy(

@@ -14,13 +14,6 @@ from stack_support import start_proxy, stop
 pytestmark = pytest.mark.stack
 
 
-def capture_lines(path) -> list[dict]:
-    """Every line of a capture file, each required to be one whole JSON object."""
-    text = path.read_text(encoding="ascii") if path.exists() else ""
-    assert text == "" or text.endswith("\n"), "the capture file ends in a half line"
-    return [json.loads(line) for line in text.splitlines()]
-
-
 def test_app_down_gives_mitmproxys_502_recorded_and_a_clear_client_message(tmp_path):
     dead = free_port()  # nothing listens here: the app is down
     proxy, lab = start_proxy(tmp_path, dead)
@@ -41,7 +34,7 @@ def test_app_down_gives_mitmproxys_502_recorded_and_a_clear_client_message(tmp_p
     # The table still shows what happened at each step.
     outputs = [row["Output"] for row in json.loads(proc.stdout)["table"][:3]]
     assert all(output.startswith("502 Bad Gateway: <html>") for output in outputs)
-    records = capture_lines(lab.capture)
+    records = lab.records()
     assert len(records) == 4
     assert records[0]["request_cookie_headers"] == ["username=Alice"]
     for record in records:
@@ -63,7 +56,7 @@ def test_cookie_header_just_under_and_over_gunicorns_limit(stack, size, status):
 
 
 def test_eight_clients_times_250_requests_give_2000_whole_lines(stack):
-    before = len(capture_lines(stack.capture))
+    before = len(stack.records())
     statuses: list[int] = []
     lock = threading.Lock()
 
@@ -81,7 +74,7 @@ def test_eight_clients_times_250_requests_give_2000_whole_lines(stack):
         thread.join(timeout=300)
     assert statuses == [200] * 2000
 
-    records = capture_lines(stack.capture)[before:]
+    records = stack.records()[before:]
     assert len(records) == 2000
     assert len({r["flow_id"] for r in records}) == 2000
     assert sorted(r["request_cookie_headers"][0] for r in records) == sorted(f"client={n}" for n in range(8) for _ in range(250))
@@ -96,7 +89,7 @@ def test_proxy_killed_mid_sequence_loses_no_line_and_the_client_says_which_step_
         cwd=SERVICES / "client", stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )
     try:
-        wait_until(lambda: len(capture_lines(capture)) >= 2, 10, "steps 1 and 2 in the capture file")
+        wait_until(lambda: len(lab.records()) >= 2, 10, "steps 1 and 2 in the capture file")
         proxy.send_signal(signal.SIGKILL)
         proxy.wait(timeout=10)
         out, err = client.communicate(timeout=60)
@@ -109,7 +102,7 @@ def test_proxy_killed_mid_sequence_loses_no_line_and_the_client_says_which_step_
         f"cookie_client: step 3 (GET {lab.target}/expiry/) got no response: the connection to {lab.target} failed"
         " after 2 completed step(s); is the proxy running (docker compose ps)?"
     ) in err
-    assert [r["path"] for r in capture_lines(capture)] == ["/expiry/set", "/expiry/"]
+    assert [r["path"] for r in lab.records()] == ["/expiry/set", "/expiry/"]
 
     # The same proxy again on the same ports and file: the lab works and the file goes on.
     proxy, lab = start_proxy(tmp_path, stack.app_port, capture, (lab.proxy_port, lab.web_port))
@@ -117,4 +110,4 @@ def test_proxy_killed_mid_sequence_loses_no_line_and_the_client_says_which_step_
         assert lab.client("seed").returncode == 0
     finally:
         stop(proxy)
-    assert [r["path"] for r in capture_lines(capture)] == ["/expiry/set", "/expiry/", "/", "/", "/"]
+    assert [r["path"] for r in lab.records()] == ["/expiry/set", "/expiry/", "/", "/", "/"]

@@ -201,7 +201,7 @@ def assert_cells(expected: list, actual: list, where: str) -> None:
 @pytest.fixture(scope="module", params=list(EXPECTED))
 def scenario_run(request, stack):
     """Run one scenario with the real client; return its name, JSON and the capture records it produced."""
-    before = len(stack.records()) if stack.capture.exists() else 0
+    before = len(stack.records())
     proc = stack.client(request.param, "--json")
     assert proc.returncode == 0, proc.stderr
     return request.param, json.loads(proc.stdout), stack.records()[before:]

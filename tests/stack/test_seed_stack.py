@@ -19,7 +19,7 @@ pytestmark = pytest.mark.stack
 @pytest.fixture(scope="module")
 def seed_run(stack):
     """Run the seed scenario once; return the client's JSON and the capture lines it produced."""
-    before = len(stack.records()) if stack.capture.exists() else 0
+    before = len(stack.records())
     proc = stack.client("seed", "--json")
     assert proc.returncode == 0, proc.stderr
     return json.loads(proc.stdout), stack.records()[before:]

@@ -85,7 +85,8 @@ def test_tamper_admin_refuses_anyone_but_admin(raw_client, cookie):
     resp = raw_client.get("/tamper/admin", headers={"Cookie": cookie} if cookie else {})
     assert resp.status_code == 403
     assert resp.text.startswith("admins only (you are ")
-    assert "<" not in resp.text
+    # Echoed as text: a browser shows <b> as two characters, never as markup.
+    assert resp.mimetype == "text/plain" and resp.headers["X-Content-Type-Options"] == "nosniff"
 
 
 def test_session_login_round_trip(client):

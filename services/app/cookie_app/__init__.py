@@ -2,16 +2,34 @@
 
 from __future__ import annotations
 
+import os
 import secrets
 from typing import Any
 
-from flask import Flask
+from flask import Flask, Response
+
+
+class TextResponse(Response):
+    """A response whose body is plain text unless a view says otherwise.
+
+    The scenario routes echo cookie values; as text/plain (with nosniff) a
+    browser shows them as text, never markup. The seed's / and the lab's pages
+    say text/html themselves.
+    """
+
+    default_mimetype = "text/plain"
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Create and configure the app; gunicorn runs ``cookie_app:create_app()``."""
     app = Flask(__name__)
-    app.config.from_mapping(SECRET_KEY=None)
+    app.response_class = TextResponse
+    app.config.from_mapping(
+        SECRET_KEY=None,
+        # Where the learner's browser reaches mitmweb and the second site; the pages link them.
+        LAB_WEB_URL=os.environ.get("LAB_WEB_URL", "http://localhost:8081/"),
+        LAB_SITE_URL=os.environ.get("LAB_SITE_URL", "http://site.localhost:8082/"),
+    )
     # FLASK_SECRET_KEY and any other FLASK_* variable come from the environment.
     app.config.from_prefixed_env()
     if test_config is not None:
@@ -34,6 +52,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         flags,
         health,
         multiple,
+        pages,
         prefixes,
         seed,
         session,
@@ -41,6 +60,14 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         tamper,
     )
 
-    for module in (health, echo, seed, attributes, expiry, delete, multiple, flags, session, tamper, prefixes, size):
+    for module in (health, echo, seed, attributes, expiry, delete, multiple, flags, session, tamper, prefixes, size, pages):
         app.register_blueprint(module.bp)
+
+    @app.after_request
+    def no_sniffing(resp: Response) -> Response:
+        # A browser must not guess markup in a text/plain body full of cookie values.
+        if resp.mimetype == "text/plain":
+            resp.headers["X-Content-Type-Options"] = "nosniff"
+        return resp
+
     return app

@@ -15,18 +15,20 @@ def set_cookies() -> Response:
     resp = make_response("set: plain, secret, nojs, lax, strict, cross")
     # No flags at all: Werkzeug sends no SameSite attribute when none is given.
     resp.set_cookie("plain", "1", path="/", secure=False, httponly=False, samesite=None)
-    # Secure: only for https. Set over http, a browser refuses it; requests keeps it but never sends it here.
+    # Secure: only for secure channels. Over plain http requests keeps it but never
+    # sends it; Chromium and Firefox count http://127.0.0.1 and localhost as secure
+    # contexts, so at the lab's own address they keep it and send it back (lab/06-flags.md).
     resp.set_cookie("secret", "1", path="/", secure=True)
     # HttpOnly: hidden from page scripts (document.cookie); still sent on every request.
     resp.set_cookie("nojs", "1", path="/", httponly=True)
     resp.set_cookie("lax", "1", path="/", samesite="Lax")
     resp.set_cookie("strict", "1", path="/", samesite="Strict")
-    # SameSite=None is only accepted together with Secure.
+    # SameSite=None is only accepted together with Secure (Chromium refuses it without).
     resp.set_cookie("cross", "1", path="/", secure=True, samesite="None")
     return resp
 
 
-@bp.get("/")
+@bp.route("/", methods=["GET", "POST"])
 def check() -> str:
-    """Show which cookies come back over plain http."""
+    """Show which cookies came with this request (the second site also POSTs here)."""
     return received()

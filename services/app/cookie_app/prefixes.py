@@ -17,7 +17,8 @@ def set_cookies() -> Response:
     resp.set_cookie("__Host-id", "1", path="/", secure=True)
     # __Secure-: must be Secure.
     resp.set_cookie("__Secure-token", "1", path="/", secure=True)
-    # Breaks every __Host- rule: a browser refuses it; requests does not know the rules.
+    # Breaks the __Host- rules (no Secure, Path not /): Chromium and Firefox
+    # refuse it; requests does not know the rules.
     resp.set_cookie("__Host-bad", "1", path="/prefixes", secure=False)
     return resp
 

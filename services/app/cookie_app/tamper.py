@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask import Blueprint, request
-from markupsafe import escape
 
 bp = Blueprint("tamper", __name__, url_prefix="/tamper")
 
@@ -14,5 +13,5 @@ def admin() -> tuple[str, int] | str:
     # The flaw on purpose: a plain cookie is whatever the client says it is.
     if request.cookies.get("username") == "admin":
         return "welcome, admin: here is the admin panel"
-    # Trusted blindly, but still echoed as text, never as markup.
-    return f"admins only (you are {escape(request.cookies.get('username'))})", 403
+    # Trusted blindly, but echoed as text/plain (the app's default), never as markup.
+    return f"admins only (you are {request.cookies.get('username')})", 403

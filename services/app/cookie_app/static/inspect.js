@@ -1,0 +1,38 @@
+// Fill the "What page script sees" column from document.cookie, and name the
+// cookies the server received that script cannot see. Every value is written
+// with textContent: a cookie is text here, never markup.
+"use strict";
+
+function parseCookies(text) {
+  return text ? text.split("; ").map((pair) => {
+    const at = pair.indexOf("=");
+    return at < 0 ? ["", pair] : [pair.slice(0, at), pair.slice(at + 1)];
+  }) : [];
+}
+
+function row(cells) {
+  const tr = document.createElement("tr");
+  for (const text of cells) {
+    const td = document.createElement("td");
+    td.textContent = text;
+    if (cells.length === 1) td.colSpan = 2;
+    tr.append(td);
+  }
+  return tr;
+}
+
+document.addEventListener("DOMContentLoaded", () => {
+  const raw = document.getElementById("document-cookie");
+  if (!raw) return;
+  const seen = parseCookies(document.cookie);
+  raw.textContent = document.cookie === "" ? '"" (empty)' : document.cookie;
+  const body = document.getElementById("script-cookies");
+  body.replaceChildren(...(seen.length ? seen.map(row) : [row(["(none)"])]));
+
+  const server = JSON.parse(document.getElementById("server-cookies").textContent);
+  const visible = new Set(seen.map(([name]) => name));
+  const hidden = [...new Set(server.cookies.map(([name]) => name).filter((name) => !visible.has(name)))];
+  document.getElementById("hidden-note").textContent = hidden.length
+    ? `Sent to the server but hidden from page script (HttpOnly): ${hidden.join(", ")}`
+    : "Page script sees every cookie the server received.";
+});

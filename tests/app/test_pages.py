@@ -1,0 +1,71 @@
+"""The browser pages: the start page, the inspector at any path, and cookies shown as text on every page."""
+
+import re
+
+import pytest
+from helpers import exercises
+
+XSS = "<img src=x onerror=alert(1)>"
+
+
+def test_start_page_lists_every_exercise_with_its_sheet_title(raw_client):
+    resp = raw_client.get("/lab/")
+    assert resp.status_code == 200 and resp.mimetype == "text/html"
+    for exercise in exercises():
+        assert f"{exercise['id']} · {exercise['title']}" in resp.text
+
+
+def test_start_page_offers_a_form_for_every_post_route(app, raw_client):
+    page = raw_client.get("/lab/").text
+    forms = set(re.findall(r'<form method="post" action="([^"]+)"', page))
+    assert "/session/login" in forms
+    for action in forms:
+        # Raises MethodNotAllowed when the route takes no POST.
+        app.url_map.bind("localhost").match(action, method="POST")
+
+
+def test_every_get_link_on_the_start_page_answers(raw_client):
+    page = raw_client.get("/lab/").text
+    links = re.findall(r'<a href="(/[^"]*)"', page)
+    assert len(links) > 20
+    for link in links:
+        # The admin panel refuses a learner who has not tampered yet.
+        assert raw_client.get(link).status_code == (403 if link == "/tamper/admin" else 200), link
+
+
+@pytest.mark.parametrize("path", ["/inspect", "/attributes/shop/inspect", "/any/depth/you/like/inspect"])
+def test_inspector_shows_raw_header_and_parsed_cookies_at_its_path(raw_client, path):
+    resp = raw_client.get(path, headers={"Cookie": "a=1; b=two"})
+    assert resp.status_code == 200
+    assert f"<code>{path}</code>" in resp.text
+    assert '<pre class="raw">a=1; b=two</pre>' in resp.text
+    assert "<tr><td>a</td><td>1</td></tr>" in resp.text and "<tr><td>b</td><td>two</td></tr>" in resp.text
+
+
+def test_pages_allow_no_inline_script(raw_client):
+    for path in ("/lab/", "/inspect"):
+        resp = raw_client.get(path)
+        csp = resp.headers["Content-Security-Policy"]
+        assert "script-src 'self'" in csp and "unsafe-inline" not in csp
+        # The only <script> elements load a file or hold JSON data.
+        for tag in re.findall(r"<script[^>]*>", resp.text):
+            assert 'src="/static/' in tag or 'type="application/json"' in tag, tag
+
+
+def get_routes(app):
+    """Every GET route of the app, with path parameters filled in."""
+    for rule in app.url_map.iter_rules():
+        if "GET" in rule.methods and rule.endpoint != "static":
+            yield re.sub(r"<[^>]+>", "x", rule.rule)
+
+
+@pytest.mark.parametrize("cookie", [f"username={XSS}", f'username="{XSS}"', f"session={XSS}", f"a={XSS}; b=</script><b>"])
+def test_a_cookie_is_text_on_every_page_never_markup(app, raw_client, cookie):
+    for path in get_routes(app):
+        resp = raw_client.get(path, headers={"Cookie": cookie})
+        if resp.mimetype == "text/html":
+            assert "<img src=x" not in resp.text and "</script><b>" not in resp.text, path
+        else:
+            assert resp.mimetype in ("text/plain", "application/json"), path
+        if resp.mimetype == "text/plain":
+            assert resp.headers["X-Content-Type-Options"] == "nosniff", path

@@ -80,7 +80,11 @@ def test_solutions_live_apart_from_the_sheets():
         assert "## Solution" not in sheet.read_text(encoding="utf-8")
 
 
-@pytest.mark.parametrize("service", ["app", "proxy", "client"])
+# One folder per container, each with its Dockerfile.
+SERVICE_NAMES = sorted(p.parent.name for p in SERVICES.glob("*/Dockerfile"))
+
+
+@pytest.mark.parametrize("service", SERVICE_NAMES)
 def test_every_dockerfile_runs_as_a_non_root_user(service):
     dockerfile = (SERVICES / service / "Dockerfile").read_text(encoding="utf-8")
     users = re.findall(r"^USER (\S+)", dockerfile, re.M)
@@ -91,7 +95,7 @@ def test_every_dockerfile_runs_as_a_non_root_user(service):
 BIN = ROOT / ".venv" / "bin"
 
 
-@pytest.mark.parametrize("service", ["app", "proxy", "client"])
+@pytest.mark.parametrize("service", SERVICE_NAMES)
 def test_dockerfile_passes_hadolint(service):
     proc = subprocess.run([str(BIN / "hadolint"), "--no-color", str(SERVICES / service / "Dockerfile")],
                           capture_output=True, text=True, timeout=60)
@@ -114,7 +118,7 @@ def test_compose_file_passes_docker_compose_config():
 
 def test_compose_file_parses_and_points_at_real_paths():
     compose = YAML(typ="safe").load((ROOT / "docker-compose.yml").read_text(encoding="utf-8"))
-    assert set(compose["services"]) == {"app", "proxy", "client"}
+    assert set(compose["services"]) == set(SERVICE_NAMES) == {"app", "proxy", "site", "client"}
     for service in compose["services"].values():
         assert (ROOT / service["build"] / "Dockerfile").is_file()
         for port in service.get("ports", []):

@@ -53,6 +53,8 @@ EXERCISES = [
     ("10", "Size limits: a 4 KB cookie and a header the server refuses", [
         ("GET", "/size/big", "set big: 4090 bytes of value"),
         ("GET", "/size/inspect", "did the browser keep it?"),
+        ("GET", "/size/too-big", "set huge: name and value of 4097 bytes"),
+        ("GET", "/size/inspect", "did the browser keep huge?"),
     ]),
 ]
 

@@ -1,0 +1,63 @@
+"""Cookie Lab's second site: another site's pages, sending each kind of request to the lab's app."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from flask import Blueprint, Flask, Response, current_app, render_template, request
+
+bp = Blueprint("site", __name__)
+
+# Every kind of cross-site request the page makes, in the order it lists them:
+# (id, what it is). Each one asks the app's /flags/ with ?via=<id>, so mitmweb
+# and the capture file tell them apart.
+REQUESTS = [
+    ("link", "a link: a top-level GET navigation"),
+    ("get-form", "a form with method GET: a top-level GET navigation"),
+    ("post-form", "a form with method POST: a top-level POST navigation"),
+    ("img", "an <img>: a subresource request"),
+    ("fetch", 'fetch() with credentials: "include"'),
+    ("iframe", "an <iframe>: a page embedded in this one"),
+]
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """Create the second site; gunicorn runs ``cookie_site:create_app()``."""
+    app = Flask(__name__)
+    app.config.from_mapping(
+        # The app as the learner's browser reaches it: through the proxy.
+        LAB_APP_URL=os.environ.get("LAB_APP_URL", "http://127.0.0.1:8080").rstrip("/"),
+    )
+    if test_config is not None:
+        app.config.from_mapping(test_config)
+    app.register_blueprint(bp)
+    return app
+
+
+@bp.get("/healthz")
+def healthz() -> dict[str, str]:
+    """Answer that the site is up."""
+    return {"status": "ok"}
+
+
+@bp.get("/")
+def index() -> Response:
+    """Offer one button or link per kind of cross-site request, and show the cookies this site received."""
+    target = current_app.config["LAB_APP_URL"]
+    resp = Response(
+        render_template(
+            "index.html",
+            target=target,
+            requests=REQUESTS,
+            received=request.headers.getlist("Cookie"),
+        ),
+        mimetype="text/html",
+    )
+    # Script only from this site's files; requests only to the lab's app.
+    resp.headers["Content-Security-Policy"] = (
+        f"default-src 'none'; script-src 'self'; style-src 'self'; img-src {target}; "
+        f"connect-src {target}; frame-src {target}; form-action {target}; base-uri 'none'"
+    )
+    resp.headers["X-Content-Type-Options"] = "nosniff"
+    return resp

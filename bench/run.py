@@ -27,7 +27,7 @@ from pathlib import Path
 import requests
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(ROOT / "tests"), str(ROOT / "tests" / "stack")]
+sys.path[:0] = [str(ROOT / "tests")]
 from helpers import free_port, port_open, wait_until  # noqa: E402
 from stack_support import start_app, start_proxy, stop  # noqa: E402
 

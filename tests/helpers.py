@@ -183,3 +183,32 @@ def check_met(check: dict, records: list[dict]) -> bool:
             continue
         return True
     return False
+
+
+# A sheet's claims table: what each client sends, one row per claim, with a
+# column per client. The browser tier runs every row in the engine each column names.
+CLAIMS_HEADER = ["after", "then", "requests", "Chromium", "Firefox"]
+
+
+def sheet_claims(text: str) -> list[dict[str, str]]:
+    """Every row of a sheet's claims tables (header `| after | then | requests | Chromium | Firefox |`)."""
+    rows, in_table = [], False
+    for line in text.splitlines():
+        cells = [cell.strip() for cell in line.strip().strip("|").split("|")] if line.startswith("|") else None
+        if cells == CLAIMS_HEADER:
+            in_table = True
+        elif cells is None:
+            in_table = False
+        elif in_table and not set(cells[0]) <= set("-: "):
+            rows.append(dict(zip(CLAIMS_HEADER, cells, strict=True)))
+    return rows
+
+
+def cookie_names(cell: str) -> list[str] | None:
+    """A claims cell as cookie names in the order sent; None for `—`, not tested in that client."""
+    cell = cell.strip()
+    if cell == "—":
+        return None
+    if cell == "(none)":
+        return []
+    return [name.strip().strip("`") for name in cell.split(",")]

@@ -13,6 +13,7 @@ from helpers import ADDON, SERVICES, free_port, port_open, read_capture, wait_un
 
 BIN = Path(sys.executable).parent
 PASSWORD = "stack-test-password"
+WEB_COLUMNS = ["icon", "method", "path", "status", "size", "time", "comment"]
 
 
 def start(cmd: list[str], log: Path, **kwargs) -> subprocess.Popen:
@@ -40,6 +41,20 @@ def start_app(tmp: Path, **env: str) -> tuple[subprocess.Popen, int]:
         env={**environ, **env},
     )
     wait_until(lambda: http_status(f"http://127.0.0.1:{port}/healthz") == 200, 30, "gunicorn")
+    return proc, port
+
+
+def start_site(tmp: Path, app_url: str) -> tuple[subprocess.Popen, int]:
+    """Start the second site under gunicorn on a free loopback port, sending its requests to app_url."""
+    port = free_port()
+    proc = start(
+        [str(BIN / "gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers", "1", "--no-control-socket",
+         "cookie_site:create_app()"],
+        tmp / f"site-{port}.log",
+        cwd=SERVICES / "site",
+        env={**os.environ, "LAB_APP_URL": app_url},
+    )
+    wait_until(lambda: http_status(f"http://127.0.0.1:{port}/healthz") == 200, 30, "the second site")
     return proc, port
 
 
@@ -93,6 +108,8 @@ def start_proxy(
             "--set", "connection_strategy=lazy",
             "--set", "keep_host_header=true",
             "--set", f"web_password={PASSWORD}",
+            # The image's flow-list columns, Comment among them (services/proxy/Dockerfile).
+            *[arg for column in WEB_COLUMNS for arg in ("--set", f"web_columns={column}")],
             *(lab if addon else []),
         ],
         stack.proxy_log,

@@ -3,10 +3,11 @@
 import io
 
 import pytest
-from cookie_client import report, scenarios
+from cookie_client import cli, report, scenarios
 from cookie_client.runner import Run, Step
-from helpers import SEED_TABLE, SEED_TRACKER, assert_seed_printed
+from helpers import LAB, SEED_TABLE, SEED_TRACKER, assert_seed_printed, matches_expected, sheet_expectations
 from rich.console import Console
+from rich.table import Table
 
 ALICE = [{"name": "username", "value": "Alice", "domain": "127.0.0.1", "path": "/", "secure": False, "expires": None}]
 
@@ -106,3 +107,65 @@ def test_json_carries_steps_table_and_tracker():
     assert data["table"] == SEED_TABLE
     assert data["tracker"] == SEED_TRACKER
     assert data["steps"][1]["request_cookie_header"] == "username=Alice"
+
+
+def test_plain_output_is_the_layout_the_sheet_pastes():
+    """fold=True, the CLI's choice when stdout is no terminal: rich's own layout, as lab/01-seed.md shows it."""
+    out = io.StringIO()
+    report.render(Console(file=out, width=cli.PLAIN_WIDTH), scenarios.load("seed"), seed_run(), fold=True)
+    expected = dict(sheet_expectations((LAB / "01-seed.md").read_text(encoding="utf-8")))
+    assert matches_expected(expected["docker compose run --rm client seed"], out.getvalue())
+
+
+@pytest.mark.parametrize(
+    ("ranges", "room", "widths"),
+    [
+        # Every column fits its longest line: rich lays the table out by itself.
+        ([(6, 6), (9, 20), (9, 30)], 56, None),
+        # rich alone would shrink both wide columns to 15; the middle one keeps its 16-character word.
+        ([(6, 6), (16, 30), (10, 40)], 36, [6, 16, 14]),
+        # The longest words cannot all fit: they are cut to one common width, nothing else is.
+        ([(6, 6), (20, 30), (30, 40)], 40, [6, 17, 17]),
+    ],
+)
+def test_fit_widths(ranges, room, widths):
+    assert report.fit_widths(ranges, room) == widths
+
+
+@pytest.mark.parametrize("width", [36, 47, 61, 80, 99])
+def test_a_table_whose_words_fit_comes_out_as_rich_lays_it_out(width):
+    def table() -> Table:
+        t = Table(show_lines=True)
+        for n in (1, 8, 30, 17, 45):
+            t.add_column(f"c{n}")
+        t.add_row(*("ab " * n for n in (1, 8, 30, 17, 45)))
+        return t
+
+    plain, sized = io.StringIO(), io.StringIO()
+    Console(file=plain, width=width).print(table())
+    console, words_kept = Console(file=sized, width=width), table()
+    assert report.keep_words_whole(console, words_kept)
+    console.print(words_kept)
+    assert sized.getvalue() == plain.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("line", "width", "lines"),
+    [
+        (
+            "Set-Cookie: both=1; Expires=Sat, 01 Jan 2000 00:00:00 GMT; Max-Age=60; Path=/",
+            40,
+            ["Set-Cookie: both=1;", "Expires=Sat, 01 Jan 2000 00:00:00 GMT;", "Max-Age=60; Path=/"],
+        ),
+        (
+            "site=1; both=1 (persistent); cart=apple (Path=/shop)",
+            28,
+            ["site=1; both=1 (persistent);", "cart=apple (Path=/shop)"],
+        ),
+        # A value longer than the line keeps a line of its own; rich then wraps or cuts it.
+        ("Cookie: session=" + "x" * 30, 20, ["Cookie:", "session=" + "x" * 30]),
+        ("Cookie: a=1; b=2", 80, ["Cookie: a=1; b=2"]),
+    ],
+)
+def test_header_lines_break_only_between_values(line, width, lines):
+    assert report.pack(line, width).split("\n") == lines

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
-from rich.console import Console
+from rich.cells import cell_len
+from rich.console import Console, ConsoleOptions, RenderableType, RenderResult
+from rich.measure import Measurement
 from rich.table import Table
+from rich.text import Text
 
 from .runner import Run, Step
 
@@ -119,14 +123,24 @@ def as_json(scenario: dict[str, Any], target: str, run: Run) -> dict[str, Any]:
     }
 
 
-def render(console: Console, scenario: dict[str, Any], run: Run) -> None:
-    """Print both tables; rich drops colour by itself when there is no terminal."""
+def render(console: Console, scenario: dict[str, Any], run: Run, *, fold: bool = False) -> None:
+    """Print both tables; rich drops colour by itself when there is no terminal.
+
+    fold=True is rich's own layout, which folds a word longer than its column:
+    the output the exercise sheets paste at cli.PLAIN_WIDTH, kept byte for byte.
+    Otherwise no word is broken across two lines (see keep_words_whole).
+    """
+    title = f"Execution Table: {scenario['name']}"
     note = (scenario.get("closing") or {}).get("note")
-    table = Table(title=f"Execution Table: {scenario['name']}", caption=note, show_lines=True)
+    rows = table_rows(scenario, run)
+    table = Table(title=title, caption=note, show_lines=True)
     for column in COLUMNS:
         table.add_column(column, overflow="fold")
-    for row in table_rows(scenario, run):
-        table.add_row(*(row[c] for c in COLUMNS))
+    for row in rows:
+        table.add_row(*(row[c] if fold else cell(c, row[c]) for c in COLUMNS))
+    if not fold and not keep_words_whole(console, table):
+        table = step_blocks(title, note, rows)
+        keep_words_whole(console, table)
     console.print(table)
 
     track = tracker(scenario, run)
@@ -135,5 +149,150 @@ def render(console: Console, scenario: dict[str, Any], run: Run) -> None:
         for column in track["columns"]:
             table.add_column(column, overflow="fold")
         for row in track["rows"]:
-            table.add_row(row["variable"], *row["values"])
+            table.add_row(*(v if fold else Text(v) for v in [row["variable"], *row["values"]]))
+        if not fold and not keep_words_whole(console, table):
+            table = tracker_turned(track)
+            keep_words_whole(console, table)
         console.print(table)
+
+
+def step_blocks(title: str, caption: str | None, rows: list[dict[str, str]]) -> Table:
+    """The Execution Table turned for a narrow terminal: a block per step, each cell beside its column's name."""
+    table = Table(title=title, caption=caption, show_header=False)
+    table.add_column(style="table.header")
+    table.add_column()
+    for row in rows:
+        for column in COLUMNS:
+            table.add_row(column, cell(column, row[column]), end_section=column == COLUMNS[-1])
+    return table
+
+
+def tracker_turned(track: dict[str, Any]) -> Table:
+    """The Variable Tracker turned for a narrow terminal: a row per moment, a column per variable."""
+    table = Table(title="Variable Tracker", show_lines=True)
+    table.add_column()
+    for row in track["rows"]:
+        table.add_column(row["variable"])
+    for index, moment in enumerate(track["columns"][1:]):
+        table.add_row(moment, *(Text(row["values"][index]) for row in track["rows"]))
+    return table
+
+
+# Columns whose cells list values: the headers and the jar.
+VALUE_COLUMNS = {"Request Headers", "Response Headers", "Cookie Stored"}
+
+
+def cell(column: str, text: str) -> RenderableType:
+    # Text, not str: a cookie value such as [b] is shown as it is, not read as rich markup.
+    return Values(text) if column in VALUE_COLUMNS else Text(text)
+
+
+class Values:
+    """A cell of values separated by "; " or by a header's name: its lines break only between values.
+
+    rich breaks at any space, so `both=1 (persistent)` or `Expires=Sun, 29 Nov 2026
+    10:00:00 GMT` could end one line and go on in the next; this cell puts as many
+    whole values on a line as the column holds, and leaves to rich only a value
+    longer than a line.
+    """
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
+        return Measurement.get(console, options, Text(self.text))
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        yield Text("\n".join(pack(line, options.max_width) for line in self.text.split("\n")))
+
+
+def pack(line: str, width: int) -> str:
+    """Lines of at most width made of whole values of line, broken only after "; " or "Cookie:"/"Set-Cookie:"."""
+    lines: list[str] = []
+    for value in re.split(r"(?<=;) |(?<=^Cookie:) |(?<=^Set-Cookie:) ", line):
+        if lines and cell_len(lines[-1]) + 1 + cell_len(value) <= width:
+            lines[-1] += " " + value
+        else:
+            lines.append(value)
+    return "\n".join(lines)
+
+
+# Why the columns are sized here and not by rich alone: rich wraps a cell only at
+# whitespace, so a cookie `name=value` or an attribute `Path=/` is one word to it.
+# But a table too wide for the terminal has its widest columns cut down to one
+# level whatever their longest word, and a word longer than its column is then
+# folded: at 80 columns `username=Alice` came out as `username=Ali` over `ce`,
+# which reads as two values. Non-breaking spaces do not help (rich breaks at
+# U+00A0 like at any space), nor does a column's min_width (rich's shrinking
+# ignores it, and the table then overflows the terminal); overflow="ellipsis"
+# alone would cut `username=Alice` to `username=Al…` where it could have fitted.
+#
+# So every column gets at least its longest word, and the rest is shared as rich
+# shares it. If that does not fit, the table drops its outer frame (4 characters);
+# if it still does not fit, render() turns it (a block per step, a row per moment),
+# which gives each value nearly the whole width: six columns of cookies side by
+# side need more than 80 columns in 7 of the 10 scenarios. Only what still does
+# not fit, such as the 57-character session cookie in a 50-column terminal, is cut
+# with an ellipsis, the longest words first: `session=eyJ…` shows that something
+# is missing, where a fold shows a value that does not exist. A date longer than
+# its column still wraps at its own spaces. The full text is always in --json.
+
+
+def keep_words_whole(console: Console, table: Table) -> bool:
+    """Size table's columns so that rich breaks lines only between words; False if some word is cut."""
+    content = []
+    for column in table.columns:
+        column.overflow = "ellipsis"
+        sizes = [Measurement.get(console, console.options, c) for c in [column.header, *column.cells]]
+        content.append((max(m.minimum for m in sizes), max(m.maximum for m in sizes)))
+
+    def frame(edge: bool) -> tuple[list[int], int]:
+        """Each column's padding (1 each side, none at the table's edges if not edge) and the room the rules leave."""
+        last = len(table.columns) - 1
+        pads = [2 - (not edge) * ((i == 0) + (i == last)) for i in range(last + 1)]
+        return pads, console.width - (last + 2 * edge)
+
+    pads, room = frame(edge=True)
+    whole = sum(low + pad for (low, _), pad in zip(content, pads)) <= room
+    if not whole:
+        slim_pads, slim_room = frame(edge=False)
+        if sum(low + pad for (low, _), pad in zip(content, slim_pads)) <= slim_room:
+            pads, room, whole = slim_pads, slim_room, True
+            table.show_edge = table.pad_edge = False
+    widths = fit_widths([(low + pad, high + pad) for (low, high), pad in zip(content, pads)], room)
+    if widths is not None:
+        for column, width, pad in zip(table.columns, widths, pads):
+            column.width = width - pad
+    return whole
+
+
+def fit_widths(ranges: list[tuple[int, int]], room: int) -> list[int] | None:
+    """Widths in room for columns of (longest word, longest line), padding included; None if rich fits them itself.
+
+    rich's own shrinking (Table._collapse_widths, rounding included), so that a
+    table whose words all fit comes out as rich lays it out, except that no column
+    goes below its longest word unless the longest words cannot all fit.
+    """
+    if sum(high for _, high in ranges) <= room:
+        return None
+    floors = [low for low, _ in ranges]
+    cap = max(floors)
+    while sum(min(floor, cap) for floor in floors) > room:
+        cap -= 1  # the longest words are the ones cut, each with an ellipsis
+    if cap < 3:
+        return None  # not one character per column: leave it to rich
+    floors = [min(floor, cap) for floor in floors]
+    widths = [high for _, high in ranges]
+    while (excess := sum(widths) - room) > 0:
+        # The widest columns that can still shrink come down towards the next width.
+        movable = [width > floor for width, floor in zip(widths, floors)]
+        top = max(width for width, m in zip(widths, movable) if m)
+        below = max((width for width, m in zip(widths, movable) if m and width < top), default=0)
+        tops = [i for i, m in enumerate(movable) if m and widths[i] == top]
+        # rich's ratio_reduce: the excess shared in column order, round() rounding halves to even.
+        left = excess
+        for done, i in enumerate(tops):
+            cut = min(excess, top - max(below, floors[i]), round(left / (len(tops) - done)))
+            widths[i] -= cut
+            left -= cut
+    return widths

@@ -123,11 +123,12 @@ def container_rss_mib(container: str) -> float:
 
 def bench_docker(runs: int, flows: int) -> dict:
     """Items 1, 4 and 5: start-up time, image sizes, memory idle and after many flows."""
-    env = {**os.environ, "LAB_PROXY_PORT": str(free_port()), "LAB_WEB_PORT": str(free_port())}
+    env = {**os.environ, "LAB_PROXY_PORT": str(free_port()), "LAB_WEB_PORT": str(free_port()),
+           "LAB_SITE_PORT": str(free_port())}
     subprocess.run([str(ROOT / "scripts" / "build-images"), "-p", PROJECT], cwd=ROOT, env=env, check=True,
                    capture_output=True, stdin=subprocess.DEVNULL)
     sizes = {}
-    for service in ("app", "proxy", "client"):
+    for service in ("app", "proxy", "site", "client"):
         image = json.loads(subprocess.run(["docker", "image", "inspect", f"{PROJECT}-{service}"],
                                           capture_output=True, text=True, check=True).stdout)[0]
         sizes[service] = image["Size"] / 1e6
@@ -141,7 +142,7 @@ def bench_docker(runs: int, flows: int) -> dict:
             compose(env, "wait", "client")
             startups.append(time.perf_counter() - start)
 
-        ids = {s: compose(env, "ps", "-q", s).stdout.strip() for s in ("app", "proxy")}
+        ids = {s: compose(env, "ps", "-q", s).stdout.strip() for s in ("app", "proxy", "site")}
         time.sleep(2)  # let the start-up settle before reading idle memory
         idle = {s: container_rss_mib(c) for s, c in ids.items()}
         client_peak = compose(env, "run", "--rm", "-T", "--entrypoint", "python", "client", "-c",
@@ -183,9 +184,11 @@ def report(results: dict) -> None:
         print(f"\nStart-up, `docker compose up -d` until the seed table is printed: median {d['startup_s']['median']:.1f} s"
               f" (runs: {runs}; target <= 5 s)")
         print("Image sizes (MB, uncompressed): " + ", ".join(f"{k} {v:.0f}" for k, v in d["image_mb"].items())
-              + " (targets: app and client <= 150, proxy <= 250)")
+              + " (targets: app, site and client <= 150, proxy <= 250)")
         idle = d["idle_rss_mib"]
-        print(f"Resident memory idle (MiB): app {idle['app']:.0f}, proxy {idle['proxy']:.0f}; client peak during a run {idle['client_peak']:.0f}")
+        stack = idle["app"] + idle["proxy"] + idle["site"]
+        print(f"Resident memory idle (MiB): app {idle['app']:.0f}, proxy {idle['proxy']:.0f}, site {idle['site']:.0f};"
+              f" the whole stack {stack:.0f}; client peak during a run {idle['client_peak']:.0f}")
         f = d["proxy_after_flows"]
         print(f"Proxy after {f['flows']} flows: {f['rss_mib']:.0f} MiB, {f['growth_kib_per_flow']:.1f} KiB per flow;"
               f" about {f['flows_to_1g_limit']} flows fit under the proxy's 1 GiB limit")

@@ -6,12 +6,17 @@ headless on this machine; neither is downloaded.
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import tempfile
 from pathlib import Path
 
-from helpers import free_port, port_open, wait_until
+import pytest
+from helpers import ROOT, free_port, port_open, wait_until
+
+# Screenshots of what a learner sees, kept for a human to look at.
+SHOTS = ROOT / ".pytest_cache" / "screenshots"
 
 CHROMIUM = "/usr/bin/chromium"
 FIREFOX = "/usr/bin/firefox-esr"
@@ -71,7 +76,11 @@ class Tab:
 
     def wait_text(self, css: str, want: str, timeout: float = 10) -> str:
         """Wait until the element's text contains want; return its text."""
-        return wait_until(lambda: (t := self.text(css)) if want in t else None, timeout, f"{want!r} in {css}")
+        def has_it() -> str | None:
+            text = self.text(css)
+            return text if want in text else None
+
+        return wait_until(has_it, timeout, f"{want!r} in {css}")
 
 
 class ChromiumTab(Tab):
@@ -185,6 +194,31 @@ def _js(value) -> str:
     if isinstance(value, int):
         return str(value)
     return '"' + str(value).replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def require(problem: str) -> None:
+    """A browser cannot run: fail under LAB_REQUIRE_BROWSER=1 or CI, skip elsewhere."""
+    if os.environ.get("LAB_REQUIRE_BROWSER") == "1" or os.environ.get("CI"):
+        pytest.fail(f"the browser tests must run here, but {problem}", pytrace=False)
+    pytest.skip(f"browser tests: {problem}")
+
+
+def chromium_session():
+    """Start Playwright and Debian's Chromium, or fail or skip as require() says; yield the browser."""
+    if not Path(CHROMIUM).exists():
+        require(f"{CHROMIUM} is missing (apt-get install chromium)")
+    try:
+        from playwright.sync_api import sync_playwright
+
+        playwright = sync_playwright().start()
+        browser = launch_chromium(playwright)
+    except Exception as exc:  # noqa: BLE001 - reported as the tier's failure or skip
+        require(f"Chromium did not start: {exc}")
+    try:
+        yield browser
+    finally:
+        browser.close()
+        playwright.stop()
 
 
 def launch_chromium(playwright):

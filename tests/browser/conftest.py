@@ -5,23 +5,13 @@ Without a browser the tier is skipped, unless LAB_REQUIRE_BROWSER=1 or CI is
 set: then it fails. scripts/test installs both browsers when they are missing.
 """
 
-import os
 import time
 from pathlib import Path
 
 import pytest
-from engines import CHROMIUM, FIREFOX, ChromiumTab, Firefox, FirefoxTab, launch_chromium
-from helpers import ROOT
+from helpers import free_port
+from engines import FIREFOX, SHOTS, ChromiumTab, Firefox, FirefoxTab, chromium_session, require
 from stack_support import start_app, start_proxy, start_site, stop
-
-# Screenshots of what a learner sees, kept for a human to look at.
-SHOTS = ROOT / ".pytest_cache" / "screenshots"
-
-
-def require(problem: str) -> None:
-    if os.environ.get("LAB_REQUIRE_BROWSER") == "1" or os.environ.get("CI"):
-        pytest.fail(f"the browser tier must run here, but {problem}", pytrace=False)
-    pytest.skip(f"browser tier: {problem}")
 
 
 class BrowserLab:
@@ -54,25 +44,12 @@ def lab(tmp_path_factory):
 
 
 def _ports() -> tuple[int, int]:
-    from helpers import free_port
-
     return free_port(), free_port()
 
 
 @pytest.fixture(scope="session")
 def chromium_browser():
-    if not Path(CHROMIUM).exists():
-        require(f"{CHROMIUM} is missing (apt-get install chromium)")
-    try:
-        from playwright.sync_api import sync_playwright
-
-        playwright = sync_playwright().start()
-        browser = launch_chromium(playwright)
-    except Exception as exc:  # noqa: BLE001 - reported as the tier's failure or skip
-        require(f"Chromium did not start: {exc}")
-    yield browser
-    browser.close()
-    playwright.stop()
+    yield from chromium_session()
 
 
 @pytest.fixture(scope="session")

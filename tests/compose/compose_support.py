@@ -36,6 +36,7 @@ def docker_problem() -> str | None:
 class Lab:
     proxy_port: int
     web_port: int
+    site_port: int
     password: str
     env: dict[str, str]
 

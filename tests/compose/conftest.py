@@ -1,5 +1,6 @@
 """The real containers: images built by scripts/build-images, run by docker compose under a test project."""
 
+import json
 import os
 import subprocess
 
@@ -18,8 +19,9 @@ def lab():
 
     # Own project name and ports: a learner's running lab is left alone.
     password = dotenv("LAB_WEB_PASSWORD")
-    env = {**os.environ, "LAB_PROXY_PORT": str(free_port()), "LAB_WEB_PORT": str(free_port()), "LAB_WEB_PASSWORD": password}
-    lab = Lab(int(env["LAB_PROXY_PORT"]), int(env["LAB_WEB_PORT"]), password, env)
+    env = {**os.environ, "LAB_PROXY_PORT": str(free_port()), "LAB_WEB_PORT": str(free_port()),
+           "LAB_SITE_PORT": str(free_port()), "LAB_WEB_PASSWORD": password}
+    lab = Lab(int(env["LAB_PROXY_PORT"]), int(env["LAB_WEB_PORT"]), int(env["LAB_SITE_PORT"]), password, env)
 
     build = subprocess.run(
         [str(ROOT / "scripts" / "build-images"), "-p", PROJECT],
@@ -38,3 +40,11 @@ def lab():
         lab.compose("down", "-v", "--remove-orphans", check=False)
         (ROOT / ".pytest_cache").mkdir(exist_ok=True)
         (ROOT / ".pytest_cache" / "compose-logs.txt").write_text(logs, encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def seed_up(lab):
+    """Wait for the client that `up` started; return its exit code and the capture lines then."""
+    code = lab.compose("wait", "client", timeout=120, check=False).returncode
+    capture = lab.compose("exec", "-T", "proxy", "cat", "/captures/cookies.jsonl").stdout
+    return code, [json.loads(line) for line in capture.splitlines()]

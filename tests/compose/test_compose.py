@@ -27,14 +27,6 @@ from helpers import (
 pytestmark = pytest.mark.compose
 
 
-@pytest.fixture(scope="module")
-def seed_up(lab):
-    """Wait for the client that `up` started; return its exit code and the capture lines then."""
-    code = lab.compose("wait", "client", timeout=120, check=False).returncode
-    capture = lab.compose("exec", "-T", "proxy", "cat", "/captures/cookies.jsonl").stdout
-    return code, [json.loads(line) for line in capture.splitlines()]
-
-
 def test_client_prints_the_seed_table_and_exits_0(lab, seed_up):
     code, _ = seed_up
     assert code == 0
@@ -50,6 +42,7 @@ def test_app_and_proxy_keep_running_healthy(lab, seed_up):
         states[entry["Service"]] = (entry["State"], entry.get("Health", ""), entry.get("ExitCode"))
     assert states["app"][:2] == ("running", "healthy")
     assert states["proxy"][:2] == ("running", "healthy")
+    assert states["site"][:2] == ("running", "healthy")
     assert states["client"][0] == "exited" and states["client"][2] == 0
 
 
@@ -113,7 +106,7 @@ def inspect(container: str) -> dict:
     return json.loads(out.stdout)[0]
 
 
-@pytest.mark.parametrize("service", ["app", "proxy", "client"])
+@pytest.mark.parametrize("service", ["app", "proxy", "site", "client"])
 def test_containers_run_hardened(lab, seed_up, service):
     container = inspect(lab.container(service))
     assert container["Config"]["User"] == "10001:10001"
@@ -125,7 +118,7 @@ def test_containers_run_hardened(lab, seed_up, service):
     # Writable places: a tmpfs at /tmp, and the captures volume (read-only for the client).
     assert set(container["HostConfig"]["Tmpfs"]) == {"/tmp"}
     mounts = {m["Destination"]: m["RW"] for m in container["Mounts"]}
-    assert mounts == ({} if service == "app" else {"/captures": service == "proxy"})
+    assert mounts == ({} if service in ("app", "site") else {"/captures": service == "proxy"})
 
 
 def test_a_container_cannot_write_to_its_root_filesystem(lab, seed_up):
@@ -141,6 +134,9 @@ def test_published_ports_are_on_loopback_only_and_the_app_is_not_published(lab, 
         "8081/tcp": [{"HostIp": "127.0.0.1", "HostPort": str(lab.web_port)}],
     }
     assert not inspect(lab.container("app"))["HostConfig"]["PortBindings"]
+    assert inspect(lab.container("site"))["HostConfig"]["PortBindings"] == {
+        "8000/tcp": [{"HostIp": "127.0.0.1", "HostPort": str(lab.site_port)}],
+    }
 
 
 def test_captures_volume_is_read_only_for_the_client(lab, seed_up):
@@ -170,6 +166,24 @@ def test_nothing_but_the_proxy_reaches_the_app(lab, seed_up):
     proc = lab.compose("run", "--rm", "-T", "--no-deps", "--entrypoint", "python", "client", "-c", script, check=False)
     assert proc.returncode != 0
     assert "socket.gaierror" in proc.stderr
+
+
+@pytest.mark.parametrize("name", ["app", "proxy"])
+def test_the_second_site_reaches_neither_the_app_nor_the_proxy(lab, seed_up, name):
+    # Its own network: the learner's browser is its only way to the app.
+    script = f"import socket; socket.create_connection(({name!r}, 8080), 2)"
+    proc = lab.compose("exec", "-T", "site", "python", "-c", script, check=False)
+    assert proc.returncode != 0
+    assert "socket.gaierror" in proc.stderr
+
+
+def test_the_start_page_links_mitmweb_and_the_second_site_at_their_ports(lab, seed_up):
+    with urllib.request.urlopen(f"http://127.0.0.1:{lab.proxy_port}/lab/", timeout=10) as resp:
+        page = resp.read().decode()
+    assert f'href="http://localhost:{lab.web_port}/"' in page
+    assert f'href="http://site.localhost:{lab.site_port}/"' in page
+    with urllib.request.urlopen(f"http://127.0.0.1:{lab.site_port}/", timeout=10) as resp:
+        assert f'href="http://127.0.0.1:{lab.proxy_port}/flags/?via=link"' in resp.read().decode()
 
 
 @pytest.mark.parametrize("sheet", ["01-seed.md", "08-tamper.md"])

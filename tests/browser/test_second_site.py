@@ -1,0 +1,60 @@
+"""The second site in real browsers: cross-site to the app and to mitmweb, and never sent their cookies."""
+
+import pytest
+import requests
+from helpers import wait_until
+from stack_support import PASSWORD
+
+pytestmark = pytest.mark.browser
+
+KINDS = {"link": "#send-link", "get-form": "#get-form button", "post-form": "#post-form button",
+         "img": "#send-img", "fetch": "#send-fetch", "iframe": "#send-iframe"}
+
+
+def flow_headers(lab, via: str) -> dict[str, str]:
+    """The request headers of the newest flow tagged via=<kind>, from mitmweb's /flows API."""
+    def newest():
+        with requests.get(f"http://127.0.0.1:{lab.stack.web_port}/flows",
+                          headers={"Authorization": f"Bearer {PASSWORD}"}, timeout=10) as resp:
+            flows = [f for f in resp.json() if f"via={via}" in f["request"]["path"]]
+        return flows[-1] if flows else None
+
+    flow = wait_until(newest, 15, f"the via={via} flow in mitmweb")
+    return {name.lower(): value for name, value in flow["request"]["headers"]}
+
+
+def login_to_mitmweb(lab, tab) -> None:
+    tab.goto(f"{lab.web}/?token={PASSWORD}")
+    wait_until(lambda: tab.js("document.cookie") or tab.js("document.readyState") == "complete", 10, "mitmweb")
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_every_request_from_the_second_site_is_cross_site(lab, tab, kind, shots):
+    tab.goto(lab.app + "/flags/set")
+    tab.goto(lab.site + "/")
+    tab.click(KINDS[kind])
+    headers = flow_headers(lab, kind)
+    assert headers["sec-fetch-site"] == "cross-site"
+    if kind == "iframe":
+        tab.goto(lab.site + "/")
+        tab.click(KINDS[kind])
+        tab.wait_text("#status-iframe", "loaded")
+        tab.screenshot(shots / f"second-site-{tab.engine}.png")
+
+
+def test_the_second_sites_server_never_receives_the_apps_or_mitmwebs_cookies(lab, tab):
+    login_to_mitmweb(lab, tab)
+    tab.goto(lab.app + "/flags/set")
+    tab.goto(lab.app + "/")
+    tab.goto(lab.site + "/")
+    assert tab.text("#site-received") == "(no Cookie header)"
+
+
+def test_ports_do_not_separate_cookies_so_localhost_would_share_mitmwebs(lab, chromium):
+    """Why the second site is site.localhost and not localhost:<another port> (README, sheet 06)."""
+    login_to_mitmweb(lab, chromium)
+    mitmweb_cookies = {c["name"] for c in chromium.context.cookies() if c["domain"] == "localhost"}
+    assert mitmweb_cookies, "mitmweb set no cookie at login"
+    chromium.goto(lab.site.replace("site.localhost", "localhost") + "/")
+    received = chromium.text("#site-received")
+    assert all(name in received for name in mitmweb_cookies), received

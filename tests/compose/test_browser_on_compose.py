@@ -1,0 +1,59 @@
+"""The real containers in Chromium (first in this tier, before the crash test empties mitmweb), at the addresses the README gives: the start page, the
+second site's cross-site link, and mitmweb's flow list readable at 1400x900."""
+
+import json
+
+import pytest
+from engines import SHOTS, ChromiumTab, chromium_session
+from helpers import wait_until
+
+pytestmark = pytest.mark.compose
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    yield from chromium_session()
+
+
+@pytest.fixture
+def tab(chromium):
+    tab = ChromiumTab(chromium)
+    yield tab
+    tab.close()
+
+
+def captured(lab) -> list[dict]:
+    out = lab.compose("exec", "-T", "proxy", "cat", "/captures/cookies.jsonl").stdout
+    return [json.loads(line) for line in out.splitlines()]
+
+
+def test_the_second_sites_link_carries_the_lax_cookie_through_the_proxy(lab, seed_up, tab):
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    tab.goto(f"http://127.0.0.1:{lab.proxy_port}/flags/set")
+    tab.goto(f"http://127.0.0.1:{lab.proxy_port}/lab/")
+    tab.screenshot(SHOTS / "compose-start-page.png")
+    tab.goto(f"http://site.localhost:{lab.site_port}/")
+    assert tab.text("#site-received") == "(no Cookie header)"
+    tab.screenshot(SHOTS / "compose-second-site.png")
+    tab.click("#send-link")
+    record = wait_until(lambda: next((r for r in captured(lab) if r["path"] == "/flags/?via=link"), None),
+                        15, "the via=link flow in the capture file")
+    assert [c["name"] for c in record["request_cookies"]] == ["plain", "secret", "nojs", "lax", "cross"]
+
+
+def test_mitmwebs_flow_list_shows_the_seeds_cookie_events_in_full(lab, seed_up, tab):
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    tab.goto(f"http://localhost:{lab.web_port}/?token={lab.password}")
+    cells = tab.page.locator("tbody tr td.col-comment")
+    seed = "Cookie: username=Alice | Set-Cookie: username=Alice; Path=/"
+    wait_until(lambda: seed in cells.all_inner_texts(), 15, "the seed's flows in mitmweb's list")
+    # Readable in the list itself: no seed comment is cut at the column's edge.
+    first = "Cookie: (none) | Set-Cookie: username=Alice; Path=/"
+    cut = tab.page.evaluate(
+        """(seed) => [...document.querySelectorAll("tbody td.col-comment")]
+             .filter((td) => seed.includes(td.textContent) && td.scrollWidth > td.clientWidth)
+             .map((td) => td.textContent)""",
+        [first, seed],
+    )
+    tab.screenshot(SHOTS / "compose-mitmweb-flow-list.png")
+    assert cut == []

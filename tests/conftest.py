@@ -3,3 +3,16 @@ from pathlib import Path
 
 # tests/helpers.py is imported by every tier as `helpers`.
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Name how many browser tests ran, and how many were skipped: CI must show none skipped."""
+    outcomes = {}
+    for outcome in ("passed", "failed", "error", "skipped"):
+        for report in terminalreporter.stats.get(outcome, []):
+            if "browser" in getattr(report, "keywords", {}):
+                outcomes[report.nodeid] = outcome  # a later, worse outcome of the same test wins
+    if outcomes:
+        ran = sum(1 for o in outcomes.values() if o != "skipped")
+        skipped = sum(1 for o in outcomes.values() if o == "skipped")
+        terminalreporter.write_line(f"browser tier: {ran} tests ran in Chromium and Firefox, {skipped} skipped")

@@ -5,6 +5,13 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 
+def pytest_collection_modifyitems(items):
+    """The browser tier last: Playwright's sync API keeps an asyncio loop running in
+    this thread for as long as its session-wide browser lives, which breaks every
+    later test that runs a loop of its own (mitmproxy's taddons, the client)."""
+    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
+
+
 def pytest_terminal_summary(terminalreporter):
     """Name how many browser tests ran, and how many were skipped: CI must show none skipped."""
     outcomes = {}

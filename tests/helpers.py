@@ -13,6 +13,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 SERVICES = ROOT / "services"
 ADDON = SERVICES / "proxy" / "cookie_logger.py"
+GRADER = SERVICES / "proxy" / "lab_grader.py"
 
 # The seed's Execution Table as it must come out of real traffic: Werkzeug's
 # set_cookie adds Path=/ to the seed's username=Alice.

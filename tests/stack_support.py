@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import os
+import secrets
 import subprocess
+import threading
 import sys
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
-from helpers import ADDON, SERVICES, free_port, port_open, read_capture, wait_until
+import requests
+
+from helpers import ADDON, GRADER, LAB, SERVICES, free_port, port_open, read_capture, wait_until
 
 BIN = Path(sys.executable).parent
 PASSWORD = "stack-test-password"
@@ -92,11 +96,12 @@ class Stack:
 def start_proxy(
     tmp: Path, app_port: int, capture: Path | None = None, ports: tuple[int, int] | None = None, addon: bool = True
 ):
-    """Start mitmweb before app_port with the image's options (and the addon unless told not to); return it and its Stack."""
+    """Start mitmweb before app_port with the image's options (and the addons unless told not to); return it and its Stack."""
     proxy_port, web_port = ports or (free_port(), free_port())
     capture = capture or tmp / f"cookies-{proxy_port}.jsonl"
     stack = Stack(app_port, proxy_port, web_port, capture, tmp / f"mitmweb-{proxy_port}.log")
-    lab = ["-s", str(ADDON), "--set", f"cookie_log={capture}", "--set", f"lab_ui_url=http://localhost:{web_port}/"]
+    lab = ["-s", str(GRADER), "-s", str(ADDON), "--set", f"cookie_log={capture}",
+           "--set", f"lab_exercises={LAB / 'exercises.toml'}", "--set", f"lab_ui_url=http://localhost:{web_port}/"]
     proc = start(
         [
             str(BIN / "mitmweb"),
@@ -116,3 +121,52 @@ def start_proxy(
     )
     wait_until(lambda: port_open(proxy_port) and port_open(web_port), 30, "mitmweb")
     return proc, stack
+
+
+class MitmwebUI:
+    """A logged-in mitmweb UI session: the Bearer password, and the XSRF token pair its UI sends."""
+
+    def __init__(self, web_port: int) -> None:
+        self.base = f"http://127.0.0.1:{web_port}"
+        self.http = requests.Session()
+        self.http.headers["Authorization"] = f"Bearer {PASSWORD}"
+        # Tornado's XSRF check is double-submit: the header must equal the cookie.
+        token = secrets.token_hex(16)
+        self.http.cookies.set("_mitmproxy_xsrf", token, domain="127.0.0.1", path="/")
+        self.http.headers["X-XSRFToken"] = token
+
+    def call(self, method: str, path: str, **kwargs) -> requests.Response:
+        resp = self.http.request(method, self.base + path, timeout=10, **kwargs)
+        resp.raise_for_status()
+        return resp
+
+    def flows(self) -> list[dict]:
+        return self.call("GET", "/flows").json()
+
+    def close(self) -> None:
+        self.http.close()
+
+
+def intercept_edit_resume(stack, ui, path: str, cookie: str, edited_cookie: str) -> tuple[requests.Response, dict]:
+    """Intercept a request to path, swap its Cookie header in mitmweb, resume it; return the answer and the flow."""
+    ui.call("PUT", "/options", json={"intercept": f"~q & ~u {path}"})
+    answer: dict = {}
+
+    def learner_request() -> None:
+        # Like the sheet's curl: waits while the flow is held.
+        answer["resp"] = requests.get(f"{stack.target}{path}", headers={"Cookie": cookie}, timeout=30)
+
+    thread = threading.Thread(target=learner_request)
+    thread.start()
+    try:
+        held = wait_until(
+            lambda: next((f for f in ui.flows() if f["request"]["path"] == path and f["intercepted"]), None),
+            10,
+            "the intercepted flow",
+        )
+        headers = [[k, edited_cookie if k.lower() == "cookie" else v] for k, v in held["request"]["headers"]]
+        ui.call("PUT", f"/flows/{held['id']}", json={"request": {"headers": headers}})
+        ui.call("POST", f"/flows/{held['id']}/resume")
+    finally:
+        thread.join(timeout=30)
+    return answer["resp"], held

@@ -48,6 +48,10 @@ DEFAULT_COOKIE_LOG = "/captures/cookies.jsonl"
 # request hook again: mitmweb replays a flow in place, and a replay is a new
 # exchange with a line of its own.
 RECORDED = "cookie_logger.recorded"
+# Set by lab_grader.py, loaded before this addon: the challenges a flow solved
+# and the steps of a challenge it met (empty lists without the grader).
+SOLVED = "cookie_lab.solved"
+STEPS = "cookie_lab.steps"
 
 
 def display(text: str, limit: int = DISPLAY_LIMIT) -> str:
@@ -128,6 +132,8 @@ def flow_record(flow: http.HTTPFlow) -> dict[str, Any]:
         "error": flow.error.msg if flow.error else None,
         # "request" when mitmweb replayed the request (same flow_id as the original).
         "replay": flow.is_replay,
+        "solved": list(flow.metadata.get(SOLVED, [])),
+        "steps": list(flow.metadata.get(STEPS, [])),
     }
 
 
@@ -221,7 +227,8 @@ class CookieLogger:
 
     @staticmethod
     def _comment(flow: http.HTTPFlow, record: dict[str, Any]) -> None:
-        parts = header_entries("Cookie", record["request_cookie_headers"])
+        parts = [f"🏆 solved {cid}" for cid in record["solved"]]
+        parts += header_entries("Cookie", record["request_cookie_headers"])
         parts += header_entries("Set-Cookie", record["set_cookie_headers"])
         if record["error"]:
             parts.append(f"error: {display(record['error'])}")

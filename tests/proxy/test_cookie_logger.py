@@ -33,6 +33,8 @@ def test_seed_first_request_is_recorded(tctx, logger_addon, capture, caplog):
         "parse_errors": [],
         "error": None,
         "replay": None,
+        "solved": [],
+        "steps": [],
     }
     assert flow.comment == "Cookie: (none) | Set-Cookie: username=Alice; Path=/"
 

@@ -296,3 +296,23 @@ def fit_widths(ranges: list[tuple[int, int]], room: int) -> list[int] | None:
             widths[i] -= cut
             left -= cut
     return widths
+
+
+def render_progress(console: Console, data: dict[str, Any]) -> None:
+    """Print the learner's progress: one row per challenge, then the next hint."""
+    table = Table(title=f"Your progress: {data['solved']} of {data['total']} challenges solved", show_lines=False)
+    for column in ("Exercise", "Challenge", "Task", "Solved", "When"):
+        table.add_column(column, overflow="fold")
+    for row in data["challenges"]:
+        when = (row["when"] or "").replace("T", " ")[:19]
+        table.add_row(Text(row["exercise"]), Text(row["challenge"]), Text(row["task"]),
+                      Text("yes" if row["solved"] else "-"), Text(when))
+    console.print(table)
+    if data["next"]:
+        cid = data["next"]["challenge"]
+        console.print(Text(f"Next: {cid}. Hint: {data['next']['hint']}"))
+        console.print(Text(f"More hints: docker compose run --rm client hint {cid} --level 2"))
+    else:
+        console.print(Text("Every challenge is solved."))
+    if data["unreadable_lines"]:
+        console.print(Text(f"({data['unreadable_lines']} line(s) of {data['captures']} could not be read and were skipped)"))

@@ -1,0 +1,106 @@
+"""The learner's progress, read from the proxy's capture file: which challenges each exercise's flows solved, and when."""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+DEFAULT_CAPTURES = "/captures/cookies.jsonl"
+DEFAULT_EXERCISES = "/lab/exercises.toml"
+
+
+class ProgressError(Exception):
+    """The capture file or the exercise index cannot be read; the message says which and why."""
+
+
+@dataclass
+class Row:
+    exercise: str
+    challenge: str
+    task: str
+    solved: bool
+    when: str | None
+    flow_id: str | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def load_exercises(path: str | Path) -> list[dict[str, Any]]:
+    try:
+        with open(path, "rb") as index:
+            return tomllib.load(index)["exercise"]
+    except FileNotFoundError as exc:
+        raise ProgressError(f"no exercise index at {path} (give one with --exercises PATH)") from exc
+    except (OSError, tomllib.TOMLDecodeError, KeyError) as exc:
+        raise ProgressError(f"cannot read the exercise index {path}: {exc}") from exc
+
+
+def solved_flows(path: str | Path) -> tuple[dict[str, dict[str, Any]], int]:
+    """The first capture record that solved each challenge, and how many lines could not be read."""
+    first: dict[str, dict[str, Any]] = {}
+    unreadable = 0
+    try:
+        with open(path, encoding="ascii", errors="replace") as capture:
+            for line in capture:
+                try:
+                    record = json.loads(line)
+                    solved = record.get("solved", [])
+                except (ValueError, AttributeError):
+                    unreadable += 1  # a half line from a crash: counted, never fatal
+                    continue
+                for cid in solved if isinstance(solved, list) else []:
+                    first.setdefault(str(cid), record)
+    except FileNotFoundError:
+        return {}, 0  # no traffic yet: nothing solved
+    except OSError as exc:
+        raise ProgressError(f"cannot read the capture file {path}: {exc}") from exc
+    return first, unreadable
+
+
+def rows(exercises: list[dict[str, Any]], first: dict[str, dict[str, Any]]) -> list[Row]:
+    out = []
+    for exercise in exercises:
+        for challenge in exercise.get("challenge", []):
+            record = first.get(challenge["id"])
+            out.append(Row(exercise["id"], challenge["id"], challenge["task"], record is not None,
+                           record.get("time") if record else None, record.get("flow_id") if record else None))
+    return out
+
+
+def next_hint(exercises: list[dict[str, Any]], table: list[Row]) -> tuple[str, str] | None:
+    """The first unsolved challenge and its first hint, or None when all are solved."""
+    hints = {c["id"]: c.get("hints", []) for e in exercises for c in e.get("challenge", [])}
+    for row in table:
+        if not row.solved:
+            return row.challenge, (hints[row.challenge] or ["(no hint)"])[0]
+    return None
+
+
+def report(captures: str | Path, exercises_path: str | Path) -> dict[str, Any]:
+    """Everything `progress` shows, as data: the rows, the counts, the next hint."""
+    exercises = load_exercises(exercises_path)
+    first, unreadable = solved_flows(captures)
+    table = rows(exercises, first)
+    hint = next_hint(exercises, table)
+    return {
+        "captures": str(captures),
+        "solved": sum(r.solved for r in table),
+        "total": len(table),
+        "challenges": [r.to_dict() for r in table],
+        "next": {"challenge": hint[0], "hint": hint[1]} if hint else None,
+        "unreadable_lines": unreadable,
+    }
+
+
+def hints(exercises_path: str | Path, challenge: str, level: int) -> list[str]:
+    """A challenge's hints, the first `level` of them; never its solution."""
+    for exercise in load_exercises(exercises_path):
+        for c in exercise.get("challenge", []):
+            if c["id"] == challenge:
+                return c.get("hints", [])[: max(level, 1)]
+    known = [c["id"] for e in load_exercises(exercises_path) for c in e.get("challenge", [])]
+    raise ProgressError(f"no challenge {challenge!r}; known challenges: {', '.join(known)}")

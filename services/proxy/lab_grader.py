@@ -1,0 +1,195 @@
+"""Grade the learner's own traffic against the lab's challenges, live: a flow that solves one is marked in mitmweb, named in the log and in its capture record.
+
+Usage:
+    mitmweb --mode reverse:http://127.0.0.1:8000 -s lab_grader.py -s cookie_logger.py --set lab_exercises=lab/exercises.toml
+
+Load it before cookie_logger.py: the logger writes what this addon decided
+(flow.metadata) into the flow's comment and capture record.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import tomllib
+from typing import Any
+
+from mitmproxy import ctx, exceptions, http
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_EXERCISES = "/lab/exercises.toml"
+# The scripted client says who it is; its flows demonstrate and never solve.
+CLIENT_AGENT = "cookie-lab-client"
+# Read by cookie_logger.py: the challenges this flow solved, and the steps it met.
+SOLVED = "cookie_lab.solved"
+STEPS = "cookie_lab.steps"
+MARKER = ":trophy:"
+
+
+def _cookie_values(flow: http.HTTPFlow, name: str) -> list[str]:
+    return flow.request.cookies.get_all(name)
+
+
+def _response_text(flow: http.HTTPFlow) -> str:
+    if flow.response is None or flow.response.raw_content is None:
+        return ""
+    return flow.response.get_text(strict=False) or ""
+
+
+# What a step may ask of one flow: each key's check, given the flow and the key's value.
+CHECKS = {
+    "method": lambda f, v: f.request.method == v,
+    "path": lambda f, v: f.request.path.split("?", 1)[0] == v,
+    "path_prefix": lambda f, v: f.request.path.startswith(v),
+    "path_in": lambda f, v: f.request.path.split("?", 1)[0] in v,
+    "status": lambda f, v: f.response is not None and f.response.status_code == v,
+    # name = value: the request carried this cookie with this value.
+    "cookies": lambda f, v: all(value in _cookie_values(f, name) for name, value in v.items()),
+    # name = value: the request carried this cookie, and never with this value.
+    "cookies_not": lambda f, v: all(
+        _cookie_values(f, name) and value not in _cookie_values(f, name) for name, value in v.items()
+    ),
+    "has_cookies": lambda f, v: all(_cookie_values(f, name) for name in v),
+    "lacks_cookies": lambda f, v: not any(_cookie_values(f, name) for name in v),
+    "cookie_count": lambda f, v: all(len(_cookie_values(f, name)) == n for name, n in v.items()),
+    "min_cookie_header": lambda f, v: any(len(h) >= v for h in f.request.headers.get_all("cookie")),
+    "sets_cookies": lambda f, v: f.response is not None and all(name in f.response.cookies for name in v),
+    "no_set_cookie": lambda f, v: f.response is not None and (not f.response.headers.get_all("set-cookie")) == v,
+    "headers": lambda f, v: all(f.request.headers.get(name, "").lower() == value.lower() for name, value in v.items()),
+    "header_contains": lambda f, v: all(value in f.request.headers.get(name, "") for name, value in v.items()),
+    # Changed in mitmweb (intercept and edit) before it went on.
+    "edited": lambda f, v: f.modified() == v,
+    "response_contains": lambda f, v: v in _response_text(f),
+}
+
+# The type each key's value must have in exercises.toml.
+TYPES = {
+    "method": str, "path": str, "path_prefix": str, "path_in": list, "status": int, "cookies": dict, "cookies_not": dict,
+    "has_cookies": list, "lacks_cookies": list, "cookie_count": dict, "min_cookie_header": int,
+    "sets_cookies": list, "no_set_cookie": bool, "headers": dict, "header_contains": dict, "edited": bool,
+    "response_contains": str,
+}
+
+
+def challenge_problems(index: dict[str, Any]) -> list[str]:
+    """Everything wrong with the challenges of a parsed exercises.toml, in words a person can act on."""
+    problems: list[str] = []
+    seen: set[str] = set()
+    for exercise in index.get("exercise", []):
+        for challenge in exercise.get("challenge", []):
+            cid = challenge.get("id", "?")
+            where = f"exercise {exercise.get('id', '?')}, challenge {cid}"
+            if cid in seen:
+                problems.append(f"{where}: the id is used twice")
+            seen.add(cid)
+            for field in ("id", "task"):
+                if not isinstance(challenge.get(field), str) or not challenge.get(field):
+                    problems.append(f"{where}: needs a text `{field}`")
+            steps = challenge.get("step", [])
+            if not steps:
+                problems.append(f"{where}: needs at least one [[...step]]")
+            for number, step in enumerate(steps, 1):
+                for key, value in step.items():
+                    if key not in CHECKS:
+                        problems.append(f"{where}, step {number}: unknown key {key!r} (known: {', '.join(CHECKS)})")
+                    elif not isinstance(value, TYPES[key]) or (TYPES[key] is int and isinstance(value, bool)):
+                        problems.append(f"{where}, step {number}: {key} must be a {TYPES[key].__name__}")
+    return problems
+
+
+def load_challenges(path: str) -> list[dict[str, Any]]:
+    """Every challenge of an exercises.toml, in order; raise OptionsError saying what is wrong."""
+    try:
+        with open(path, "rb") as file:
+            index = tomllib.load(file)
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise exceptions.OptionsError(f"lab_exercises: cannot read {path!r}: {exc}") from exc
+    problems = challenge_problems(index)
+    if problems:
+        raise exceptions.OptionsError(f"lab_exercises: {path}: " + "; ".join(problems))
+    return [c for exercise in index.get("exercise", []) for c in exercise.get("challenge", [])]
+
+
+def step_met(step: dict[str, Any], flow: http.HTTPFlow) -> bool:
+    return all(CHECKS[key](flow, value) for key, value in step.items())
+
+
+class LabGrader:
+    def __init__(self) -> None:
+        self.challenges: list[dict[str, Any]] = []
+        # Per challenge id: how many of its steps the learner's flows have met, in order.
+        self.reached: dict[str, int] = {}
+
+    def load(self, loader) -> None:
+        loader.add_option(
+            "lab_exercises",
+            str,
+            DEFAULT_EXERCISES,
+            "The lab's exercise index (exercises.toml): the challenges each flow is graded against. "
+            "Empty: grade nothing.",
+        )
+
+    def configure(self, updates: set[str]) -> None:
+        if "lab_exercises" not in updates:
+            return
+        path = ctx.options.lab_exercises
+        self.challenges = []
+        if not path:
+            return
+        if path == DEFAULT_EXERCISES and not os.path.exists(path):
+            logger.warning(f"lab_exercises: {path} does not exist, so nothing is graded; set lab_exercises to a path")
+            return
+        self.challenges = load_challenges(path)
+
+    def running(self) -> None:
+        # Progress lives in the capture file: a restarted proxy picks it up there.
+        self.reached = {}
+        path = getattr(ctx.options, "cookie_log", "")
+        if not self.challenges or not path or not os.path.exists(path):
+            return
+        with open(path, encoding="ascii", errors="replace") as capture:
+            for line in capture:
+                try:
+                    record = json.loads(line)
+                except ValueError:
+                    continue  # a half line from a crash: it solved nothing
+                for step in record.get("steps", []) if isinstance(record, dict) else []:
+                    cid, _, number = str(step).rpartition("#")
+                    if number.isdigit():
+                        self.reached[cid] = max(self.reached.get(cid, 0), int(number))
+        solved = sum(1 for c in self.challenges if self.reached.get(c["id"], 0) >= len(c["step"]))
+        if solved:
+            logger.info(f"Cookie Lab: {solved} of {len(self.challenges)} challenges already solved (from the capture file)")
+
+    def response(self, flow: http.HTTPFlow) -> None:
+        flow.metadata[SOLVED] = []
+        flow.metadata[STEPS] = []
+        if not self.challenges or flow.request.headers.get("user-agent", "").startswith(CLIENT_AGENT):
+            return
+        for challenge in self.challenges:
+            cid, steps = challenge["id"], challenge["step"]
+            reached = self.reached.get(cid, 0)
+            if reached >= len(steps):
+                continue  # solved once; later flows say nothing new
+            try:
+                met = step_met(steps[reached], flow)
+            except Exception as exc:  # noqa: BLE001 - odd traffic never stops the proxy
+                logger.error(f"lab_grader: {cid}: {type(exc).__name__}: {exc}")
+                continue
+            if not met:
+                continue
+            self.reached[cid] = reached + 1
+            flow.metadata[STEPS].append(f"{cid}#{reached + 1}")
+            if reached + 1 == len(steps):
+                flow.metadata[SOLVED].append(cid)
+        if flow.metadata[SOLVED]:
+            flow.marked = MARKER
+            url = getattr(ctx.options, "lab_ui_url", "")
+            where = f"  {url}#/flows/{flow.id}/request" if url else ""
+            for cid in flow.metadata[SOLVED]:
+                logger.info(f"Cookie Lab: solved {cid}{where}")
+
+
+addons = [LabGrader()]

@@ -46,7 +46,7 @@ def test_every_sheet_runs_its_scenario_and_shows_its_output(exercise):
     assert command in [c for c, _ in sheet_expectations(text)]
     # Every client command in the sheet names a scenario that exists.
     for name in re.findall(r"docker compose run --rm client (\w+)", text):
-        assert name in scenarios.names()
+        assert name in scenarios.names() or name in ("progress", "hint")
 
 
 def test_every_scenario_is_in_a_sheet():
@@ -118,8 +118,55 @@ def test_compose_file_passes_docker_compose_config():
 
 def test_compose_file_parses_and_points_at_real_paths():
     compose = YAML(typ="safe").load((ROOT / "docker-compose.yml").read_text(encoding="utf-8"))
-    assert set(compose["services"]) == set(SERVICE_NAMES) == {"app", "proxy", "site", "client"}
+    # The progress board runs the client's image with another command.
+    assert set(compose["services"]) == set(SERVICE_NAMES) | {"progress"} == {"app", "proxy", "site", "client", "progress"}
+    assert compose["services"]["progress"]["build"] == compose["services"]["client"]["build"]
     for service in compose["services"].values():
         assert (ROOT / service["build"] / "Dockerfile").is_file()
         for port in service.get("ports", []):
             assert port.startswith("127.0.0.1:")
+
+
+def grader():
+    """The proxy's grader module, loaded from its file (it is a mitmproxy script, not a package)."""
+    import importlib.util
+
+    from helpers import GRADER
+
+    spec = importlib.util.spec_from_file_location("lab_grader", GRADER)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_grader_accepts_every_challenge():
+    import tomllib
+
+    with open(LAB / "exercises.toml", "rb") as index:
+        assert grader().challenge_problems(tomllib.load(index)) == []
+
+
+@pytest.mark.parametrize("exercise", EXERCISES, ids=IDS)
+def test_every_exercise_has_one_to_three_challenges_with_hints(exercise):
+    challenges = exercise["challenge"]
+    assert 1 <= len(challenges) <= 3
+    for challenge in challenges:
+        assert challenge["id"].startswith(exercise["id"] + "-")
+        assert "\n" not in challenge["task"] and len(challenge["task"]) <= 160
+        assert 2 <= len(challenge["hints"]) <= 3
+
+
+@pytest.mark.parametrize("exercise", EXERCISES, ids=IDS)
+def test_sheet_check_names_its_challenges_and_the_progress_command(exercise):
+    check = (LAB / exercise["sheet"]).read_text(encoding="utf-8").split("\n## Check\n", 1)[1]
+    for challenge in exercise["challenge"]:
+        assert f"- `{challenge['id']}`: {challenge['task']}" in check
+    assert "docker compose run --rm client progress" in check
+
+
+@pytest.mark.parametrize("exercise", EXERCISES, ids=IDS)
+def test_solution_says_how_each_challenge_is_solved(exercise):
+    solution = (LAB / exercise["solution"]).read_text(encoding="utf-8")
+    section = solution.split("\n## Challenges\n", 1)[1]
+    for challenge in exercise["challenge"]:
+        assert f"- `{challenge['id']}`: " in section

@@ -37,6 +37,7 @@ class Lab:
     proxy_port: int
     web_port: int
     site_port: int
+    progress_port: int
     password: str
     env: dict[str, str]
 

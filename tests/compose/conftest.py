@@ -20,8 +20,9 @@ def lab():
     # Own project name and ports: a learner's running lab is left alone.
     password = dotenv("LAB_WEB_PASSWORD")
     env = {**os.environ, "LAB_PROXY_PORT": str(free_port()), "LAB_WEB_PORT": str(free_port()),
-           "LAB_SITE_PORT": str(free_port()), "LAB_WEB_PASSWORD": password}
-    lab = Lab(int(env["LAB_PROXY_PORT"]), int(env["LAB_WEB_PORT"]), int(env["LAB_SITE_PORT"]), password, env)
+           "LAB_SITE_PORT": str(free_port()), "LAB_PROGRESS_PORT": str(free_port()), "LAB_WEB_PASSWORD": password}
+    lab = Lab(int(env["LAB_PROXY_PORT"]), int(env["LAB_WEB_PORT"]), int(env["LAB_SITE_PORT"]),
+              int(env["LAB_PROGRESS_PORT"]), password, env)
 
     build = subprocess.run(
         [str(ROOT / "scripts" / "build-images"), "-p", PROJECT],

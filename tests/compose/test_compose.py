@@ -43,6 +43,7 @@ def test_app_and_proxy_keep_running_healthy(lab, seed_up):
     assert states["app"][:2] == ("running", "healthy")
     assert states["proxy"][:2] == ("running", "healthy")
     assert states["site"][:2] == ("running", "healthy")
+    assert states["progress"][:2] == ("running", "healthy")
     assert states["client"][0] == "exited" and states["client"][2] == 0
 
 
@@ -106,7 +107,7 @@ def inspect(container: str) -> dict:
     return json.loads(out.stdout)[0]
 
 
-@pytest.mark.parametrize("service", ["app", "proxy", "site", "client"])
+@pytest.mark.parametrize("service", ["app", "proxy", "site", "progress", "client"])
 def test_containers_run_hardened(lab, seed_up, service):
     container = inspect(lab.container(service))
     assert container["Config"]["User"] == "10001:10001"
@@ -115,10 +116,12 @@ def test_containers_run_hardened(lab, seed_up, service):
     assert "no-new-privileges:true" in container["HostConfig"]["SecurityOpt"]
     assert container["HostConfig"]["ReadonlyRootfs"] is True
     assert container["HostConfig"]["Privileged"] is False
-    # Writable places: a tmpfs at /tmp, and the captures volume (read-only for the client).
+    # Writable places: a tmpfs at /tmp, and the captures volume for the proxy alone;
+    # the exercise index is read-only wherever it is mounted.
     assert set(container["HostConfig"]["Tmpfs"]) == {"/tmp"}
     mounts = {m["Destination"]: m["RW"] for m in container["Mounts"]}
-    assert mounts == ({} if service in ("app", "site") else {"/captures": service == "proxy"})
+    want = {} if service in ("app", "site") else {"/captures": service == "proxy", "/lab/exercises.toml": False}
+    assert mounts == want
 
 
 def test_a_container_cannot_write_to_its_root_filesystem(lab, seed_up):
@@ -136,6 +139,9 @@ def test_published_ports_are_on_loopback_only_and_the_app_is_not_published(lab, 
     assert not inspect(lab.container("app"))["HostConfig"]["PortBindings"]
     assert inspect(lab.container("site"))["HostConfig"]["PortBindings"] == {
         "8000/tcp": [{"HostIp": "127.0.0.1", "HostPort": str(lab.site_port)}],
+    }
+    assert inspect(lab.container("progress"))["HostConfig"]["PortBindings"] == {
+        "8000/tcp": [{"HostIp": "127.0.0.1", "HostPort": str(lab.progress_port)}],
     }
 
 

@@ -1,14 +1,14 @@
 """Load the real addon file under mitmproxy's test harness and push flows through it."""
 
 
-from helpers import ADDON
+from helpers import ADDON, GRADER
 from mitmproxy import http
 from mitmproxy.test import tflow, tutils
 
 
-def load_addon(tctx):
-    """Load the addon file as mitmproxy's script loader does; return the CookieLogger it exports."""
-    module = tctx.script(str(ADDON))
+def load_addon(tctx, path=ADDON):
+    """Load an addon file as mitmproxy's script loader does; return the addon it exports."""
+    module = tctx.script(str(path))
     # In mitmweb the module is reached through the chain (script loader, then
     # script), so option changes and events arrive; put it in the chain here.
     tctx.master.addons.chain.append(module)
@@ -24,6 +24,13 @@ def make_flow(cookies=(), set_cookies=(), *, path=b"/", status=200, resp=True, e
     return tflow.tflow(req=req, resp=response, err=err)
 
 
-def run_flow(tctx, addon, flow):
-    """Send the flow through every event of its life, as the proxy would."""
+def run_flow(tctx, addon, flow, *before):
+    """Send the flow through every event of its life, as the proxy would: through
+    the addons in `before` first (the grader before the logger), then addon."""
+    for first in before:
+        tctx.master.event_loop.run_until_complete(tctx.cycle(first, flow))
     tctx.master.event_loop.run_until_complete(tctx.cycle(addon, flow))
+
+
+def load_grader(tctx):
+    return load_addon(tctx, GRADER)

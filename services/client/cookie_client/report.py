@@ -301,7 +301,7 @@ def fit_widths(ranges: list[tuple[int, int]], room: int) -> list[int] | None:
 def render_progress(console: Console, data: dict[str, Any]) -> None:
     """Print the learner's progress: one row per challenge, then the next hint."""
     table = Table(title=f"Your progress: {data['solved']} of {data['total']} challenges solved", show_lines=False)
-    for column in ("Exercise", "Challenge", "Task", "Solved", "When"):
+    for column in ("Exercise", "Challenge", "Task", "Solved", "When (UTC)"):
         table.add_column(column, overflow="fold")
     for row in data["challenges"]:
         when = (row["when"] or "").replace("T", " ")[:19]

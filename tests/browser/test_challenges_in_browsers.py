@@ -1,0 +1,70 @@
+"""The challenges only a browser can solve, solved in real Chromium as their solutions say,
+on a stack of their own so that the grader starts from nothing solved."""
+
+import pytest
+from engines import ChromiumTab
+from helpers import wait_until
+from stack_support import MitmwebUI, start_app, start_proxy, start_site, stop
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def fresh(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("browser-challenges")
+    app, app_port = start_app(tmp)
+    proxy, stack = start_proxy(tmp, app_port)
+    site, site_port = start_site(tmp, stack.target)
+    stack.site = f"http://site.localhost:{site_port}"
+    try:
+        yield stack
+    finally:
+        stop(site)
+        stop(proxy)
+        stop(app)
+
+
+@pytest.fixture
+def tab(chromium_browser):
+    tab = ChromiumTab(chromium_browser)
+    yield tab
+    tab.close()
+
+
+def solved_by(stack, challenge: str) -> dict:
+    return wait_until(lambda: next((r for r in stack.records() if challenge in r["solved"]), None), 15,
+                      f"a capture record that solves {challenge}")
+
+
+def assert_marked(stack, record: dict) -> None:
+    flow = next(f for f in MitmwebUI(stack.web_port).flows() if f["id"] == record["flow_id"])
+    assert flow["marked"] == "🏆"
+
+
+def test_06_the_lax_cookie_goes_cross_site_then_stays_home(fresh, tab):
+    tab.goto(fresh.target + "/flags/set")
+    tab.goto(fresh.site + "/")
+    tab.click("#send-link")
+    went = solved_by(fresh, "06-lax-goes-cross-site")
+    assert went["path"] == "/flags/?via=link"
+    tab.goto(fresh.site + "/")
+    tab.click("#post-form button")
+    stayed = solved_by(fresh, "06-lax-stays-home")
+    assert stayed["path"] == "/flags/?via=post-form" and "lax" not in stayed["request_cookie_headers"][0]
+    assert_marked(fresh, stayed)
+
+
+def test_08_the_admin_panel_opens_in_your_browser(fresh, tab):
+    tab.goto(fresh.target + "/")
+    # The solution's console line, run in the lab's page.
+    tab.js('document.cookie = "username=admin; path=/"')
+    tab.goto(fresh.target + "/tamper/admin")
+    assert tab.text("body") == "welcome, admin: here is the admin panel"
+    assert_marked(fresh, solved_by(fresh, "08-admin-in-your-browser"))
+
+
+def test_09_the_browser_keeps_host_and_refuses_host_bad(fresh, tab):
+    tab.goto(fresh.target + "/prefixes/set")
+    tab.goto(fresh.target + "/prefixes/inspect")
+    record = solved_by(fresh, "09-host-prefix-kept")
+    assert record["request_cookie_headers"] == ["__Host-id=1; __Secure-token=1"]

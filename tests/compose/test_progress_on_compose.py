@@ -1,0 +1,97 @@
+"""A challenge solved end to end on the real containers, then progress across a restart and a reset.
+
+After test_compose.py (file order): restarting the proxy empties mitmweb's flow list."""
+
+import json
+import subprocess
+import urllib.request
+
+import pytest
+from compose_support import PROJECT
+from helpers import ROOT, wait_until
+
+pytestmark = pytest.mark.compose
+
+CHALLENGE = "01-someone-else"
+
+
+def progress(lab) -> dict:
+    return json.loads(lab.compose("run", "--rm", "-T", "client", "progress", "--json", timeout=120).stdout)
+
+
+def solved(lab) -> set[str]:
+    return {row["challenge"] for row in progress(lab)["challenges"] if row["solved"]}
+
+
+def captured(lab) -> list[dict]:
+    out = lab.compose("exec", "-T", "proxy", "cat", "/captures/cookies.jsonl").stdout
+    return [json.loads(line) for line in out.splitlines()]
+
+
+def curl_as_bob(lab) -> None:
+    subprocess.run(["curl", "-s", "--max-time", "20", "-H", "Cookie: username=Bob", f"http://127.0.0.1:{lab.proxy_port}/"],
+                   capture_output=True, timeout=30, check=True)
+
+
+def wait_healthy(lab, service: str) -> None:
+    def healthy() -> bool:
+        line = lab.compose("ps", "--format", "json", service).stdout.strip().splitlines()[-1]
+        return json.loads(line).get("Health") == "healthy"
+
+    wait_until(healthy, 60, f"{service} healthy", interval=0.5)
+
+
+@pytest.fixture(scope="module")
+def solved_once(lab, seed_up):
+    # The scripted seed solved nothing (the browser test's cross-site link may have solved 06).
+    assert CHALLENGE not in solved(lab)
+    curl_as_bob(lab)
+    return wait_until(lambda: next((r for r in captured(lab) if CHALLENGE in r["solved"]), None), 20,
+                      "the solving flow in the capture file")
+
+
+def test_the_proxy_logs_the_solving_flow_with_a_link(lab, solved_once):
+    log = lab.compose("logs", "--no-color", "--no-log-prefix", "proxy").stdout
+    assert f"Cookie Lab: solved {CHALLENGE}  http://localhost:{lab.web_port}/#/flows/{solved_once['flow_id']}/request" in log
+
+
+def test_progress_in_the_client_container_shows_it_and_the_next_hint(lab, solved_once):
+    data = progress(lab)
+    assert CHALLENGE in solved(lab)
+    # The next hint is for the first challenge not solved yet, in the sheets' order.
+    first_open = next(row["challenge"] for row in data["challenges"] if not row["solved"])
+    assert data["next"]["challenge"] == first_open
+    text = lab.compose("run", "--rm", "-T", "client", "progress", timeout=120).stdout
+    assert f"Your progress: {data['solved']} of {data['total']}" in text and f"Next: {first_open}." in text
+
+
+def test_the_progress_board_shows_it(lab, solved_once):
+    wait_healthy(lab, "progress")
+    with urllib.request.urlopen(f"http://127.0.0.1:{lab.progress_port}/", timeout=10) as resp:
+        page = resp.read().decode()
+    assert f"<code>{CHALLENGE}</code>" in page and '<span class="yes">solved</span>' in page
+
+
+def test_progress_survives_a_restart_of_the_proxy_and_is_not_solved_twice(lab, solved_once):
+    lab.compose("restart", "proxy", timeout=120)
+    wait_healthy(lab, "proxy")
+    assert CHALLENGE in solved(lab)
+    before = len(captured(lab))
+    curl_as_bob(lab)
+    after = wait_until(lambda: captured(lab)[before:], 20, "the repeat's capture line")
+    assert after[0]["solved"] == []
+
+
+def test_reset_progress_starts_over_and_keeps_the_old_traffic(lab, solved_once):
+    env = {**lab.env, "COMPOSE_PROJECT_NAME": PROJECT}
+    proc = subprocess.run([str(ROOT / "scripts" / "reset-progress")], cwd=ROOT, env=env, capture_output=True,
+                          text=True, timeout=180, stdin=subprocess.DEVNULL)
+    assert proc.returncode == 0, proc.stderr
+    assert "your traffic so far is kept as /captures/cookies-" in proc.stdout
+    wait_healthy(lab, "proxy")
+    assert solved(lab) == set()
+    kept = lab.compose("exec", "-T", "proxy", "sh", "-c", "cat /captures/cookies-*.jsonl").stdout
+    assert CHALLENGE in kept
+    # Solvable again after the reset.
+    curl_as_bob(lab)
+    wait_until(lambda: CHALLENGE in solved(lab), 30, "the challenge solved again")

@@ -1,0 +1,139 @@
+"""The grader addon, loaded from its file before the cookie logger, with mitmproxy's own test harness."""
+
+import json
+import logging
+
+import pytest
+from addon_support import load_addon, load_grader, make_flow, run_flow
+from helpers import LAB, read_capture
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from mitmproxy import exceptions
+
+BROWSER = b"Mozilla/5.0 (X11; Linux x86_64) Chrome/156.0"
+
+
+@pytest.fixture
+def grader(tctx, logger_addon):
+    """The grader on the lab's own exercises.toml, in the chain before the logger (as in the image)."""
+    addon = load_grader(tctx)
+    # The logger is loaded first by its fixture; the image loads the grader first: put it there.
+    chain = tctx.master.addons.chain
+    chain.insert(0, chain.pop())
+    tctx.configure(addon, lab_exercises=str(LAB / "exercises.toml"), lab_ui_url="http://localhost:8081/")
+    return addon
+
+
+def send(tctx, grader, logger_addon, cookies=(), *, path=b"/", status=200, agent=BROWSER, body=b""):
+    # As the app answers: its / sets username=Alice every time.
+    set_cookies = [b"username=Alice; Path=/"] if path == b"/" else []
+    flow = make_flow(cookies, set_cookies, path=path, status=status)
+    flow.request.headers["user-agent"] = agent
+    flow.response.content = body
+    run_flow(tctx, logger_addon, flow, grader)
+    return flow
+
+
+def test_a_solving_flow_is_marked_commented_logged_and_recorded(tctx, grader, logger_addon, capture, caplog):
+    with caplog.at_level(logging.INFO):
+        flow = send(tctx, grader, logger_addon, [b"username=Bob"], body=b"Hello Bob")
+    (record,) = read_capture(capture)
+    assert record["solved"] == ["01-someone-else"] and record["steps"] == ["01-someone-else#1"]
+    assert flow.marked == ":trophy:"
+    assert flow.comment == "🏆 solved 01-someone-else | Cookie: username=Bob | Set-Cookie: username=Alice; Path=/"
+    assert f"Cookie Lab: solved 01-someone-else  http://localhost:8081/#/flows/{flow.id}/request" in caplog.messages
+
+
+def test_a_challenge_is_solved_once(tctx, grader, logger_addon, capture):
+    send(tctx, grader, logger_addon, [b"username=Bob"])
+    second = send(tctx, grader, logger_addon, [b"username=Eve"])
+    assert [r["solved"] for r in read_capture(capture)] == [["01-someone-else"], []]
+    assert not second.marked
+
+
+def test_the_scripted_clients_flows_never_solve(tctx, grader, logger_addon, capture):
+    send(tctx, grader, logger_addon, [b"username=Bob"], agent=b"cookie-lab-client/1.0 python-requests/2.34.2")
+    (record,) = read_capture(capture)
+    assert record["solved"] == [] and record["steps"] == []
+
+
+def test_steps_must_come_in_order_in_separate_flows(tctx, grader, logger_addon, capture):
+    cid = "04-wrong-path-then-right"
+    # The last step first counts for nothing.
+    send(tctx, grader, logger_addon, [], path=b"/delete/whoami")
+    for path in (b"/delete/logout-wrong-path", b"/delete/whoami", b"/delete/logout"):
+        send(tctx, grader, logger_addon, [b"user=alice"], path=path)
+    send(tctx, grader, logger_addon, [], path=b"/delete/whoami")
+    records = read_capture(capture)
+    assert [r["steps"] for r in records] == [[], [f"{cid}#1"], [f"{cid}#2"], [f"{cid}#3"], [f"{cid}#4"]]
+    assert records[-1]["solved"] == [cid]
+
+
+def test_an_edit_in_mitmweb_is_seen(tctx, grader, logger_addon, capture):
+    flow = make_flow([b"username=Alice"], path=b"/tamper/admin")
+    flow.request.headers["user-agent"] = BROWSER
+    # What mitmweb does when the learner edits an intercepted flow.
+    flow.backup()
+    flow.request.headers["cookie"] = "username=admin"
+    run_flow(tctx, logger_addon, flow, grader)
+    (record,) = read_capture(capture)
+    assert record["solved"] == ["08-admin-in-your-browser", "08-forged-in-mitmweb"]
+
+
+def test_progress_comes_back_from_the_capture_file_after_a_restart(tctx, grader, logger_addon, capture):
+    send(tctx, grader, logger_addon, [b"user=alice"], path=b"/delete/logout-wrong-path")
+    send(tctx, grader, logger_addon, [b"username=Bob"])
+    grader.running()  # a restarted proxy reads the file again
+    assert grader.reached["01-someone-else"] == 1 and grader.reached["04-wrong-path-then-right"] == 1
+    send(tctx, grader, logger_addon, [b"username=Eve"])
+    send(tctx, grader, logger_addon, [b"user=alice"], path=b"/delete/whoami")
+    assert [r["steps"] for r in read_capture(capture)[2:]] == [[], ["04-wrong-path-then-right#2"]]
+
+
+def test_a_half_line_in_the_capture_file_is_skipped_at_start(tctx, grader, logger_addon, capture):
+    capture.write_text('{"solved": ["01-someone-else"], "steps": ["01-someone-else#1"]}\n{"solved": [', encoding="ascii")
+    grader.running()
+    assert grader.reached == {"01-someone-else": 1}
+
+
+@pytest.mark.parametrize(
+    ("toml", "message"),
+    [
+        ('[[exercise]]\nid = "01"\n[[exercise.challenge]]\nid = "x"\ntask = "t"\n[[exercise.challenge.step]]\npth = "/"\n',
+         "exercise 01, challenge x, step 1: unknown key 'pth'"),
+        ('[[exercise]]\nid = "01"\n[[exercise.challenge]]\nid = "x"\ntask = "t"\n[[exercise.challenge.step]]\nstatus = "200"\n',
+         "exercise 01, challenge x, step 1: status must be a int"),
+        ('[[exercise]]\nid = "01"\n[[exercise.challenge]]\nid = "x"\ntask = "t"\n', "challenge x: needs at least one"),
+        ("[[exercise]\n", "cannot read"),
+    ],
+)
+def test_a_broken_index_is_refused_with_a_clear_message(tctx, tmp_path, toml, message):
+    addon = load_grader(tctx)
+    index = tmp_path / "exercises.toml"
+    index.write_text(toml, encoding="utf-8")
+    with pytest.raises(exceptions.OptionsError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        tctx.configure(addon, lab_exercises=str(index))
+
+
+def test_an_empty_option_grades_nothing(tctx, logger_addon, capture):
+    addon = load_grader(tctx)
+    tctx.configure(addon, lab_exercises="")
+    run_flow(tctx, logger_addon, make_flow([b"username=Bob"]), addon)
+    assert read_capture(capture)[0]["solved"] == []
+
+
+header_bytes = st.binary(max_size=200).map(lambda b: b.replace(b"\r", b"").replace(b"\n", b""))
+paths = st.sampled_from([b"/", b"/delete/whoami", b"/tamper/admin", b"/size/", b"/flags/?via=x", b"/%ff", b"/\x00"])
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(cookies=st.lists(header_bytes, max_size=3), path=paths, agent=header_bytes, body=st.binary(max_size=200))
+def test_odd_traffic_never_breaks_grading(tctx, grader, logger_addon, capture, cookies, path, agent, body):
+    before = len(read_capture(capture))
+    flow = make_flow(cookies, path=path)
+    flow.request.headers["user-agent"] = agent
+    flow.request.headers["sec-fetch-site"] = agent
+    flow.response.content = body
+    run_flow(tctx, logger_addon, flow, grader)
+    (record,) = read_capture(capture)[before:]
+    assert isinstance(record["solved"], list) and json.dumps(record)

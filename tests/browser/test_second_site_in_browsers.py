@@ -58,3 +58,30 @@ def test_ports_do_not_separate_cookies_so_localhost_would_share_mitmwebs(lab, ch
     chromium.goto(lab.site.replace("site.localhost", "localhost") + "/")
     received = chromium.text("#site-received")
     assert all(name in received for name in mitmweb_cookies), received
+
+
+def test_a_normal_chromium_profile_sends_no_cookie_with_embedded_cross_site_requests(lab, chromium_browser):
+    """Sheet 06 says "with their default settings": a profile on disk, not only a private context."""
+    import tempfile
+
+    from engines import CHROMIUM
+
+    with tempfile.TemporaryDirectory(prefix="cookielab-chromium-") as profile:
+        context = chromium_browser.browser_type.launch_persistent_context(
+            profile, executable_path=CHROMIUM, headless=True, args=["--no-sandbox"])
+        try:
+            page = context.pages[0]
+            page.goto(lab.app + "/flags/set")
+            page.goto(lab.site + "/")
+            before = len(lab.records())
+            for kind in ("img", "fetch", "iframe"):
+                page.click(f"#send-{kind}")
+            def three():
+                new = [r for r in lab.records()[before:] if "via=" in r["path"]]
+                return new if len(new) >= 3 else None
+
+            records = wait_until(three, 15, "the three embedded requests")
+        finally:
+            context.close()
+    assert sorted((r["path"], r["request_cookie_headers"]) for r in records) == [
+        ("/flags/?via=fetch", []), ("/flags/?via=iframe", []), ("/flags/?via=img", [])]

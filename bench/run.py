@@ -124,7 +124,7 @@ def container_rss_mib(container: str) -> float:
 def bench_docker(runs: int, flows: int) -> dict:
     """Items 1, 4 and 5: start-up time, image sizes, memory idle and after many flows."""
     env = {**os.environ, "LAB_PROXY_PORT": str(free_port()), "LAB_WEB_PORT": str(free_port()),
-           "LAB_SITE_PORT": str(free_port())}
+           "LAB_SITE_PORT": str(free_port()), "LAB_PROGRESS_PORT": str(free_port())}
     subprocess.run([str(ROOT / "scripts" / "build-images"), "-p", PROJECT], cwd=ROOT, env=env, check=True,
                    capture_output=True, stdin=subprocess.DEVNULL)
     sizes = {}
@@ -142,7 +142,7 @@ def bench_docker(runs: int, flows: int) -> dict:
             compose(env, "wait", "client")
             startups.append(time.perf_counter() - start)
 
-        ids = {s: compose(env, "ps", "-q", s).stdout.strip() for s in ("app", "proxy", "site")}
+        ids = {s: compose(env, "ps", "-q", s).stdout.strip() for s in ("app", "proxy", "site", "progress")}
         time.sleep(2)  # let the start-up settle before reading idle memory
         idle = {s: container_rss_mib(c) for s, c in ids.items()}
         client_peak = compose(env, "run", "--rm", "-T", "--entrypoint", "python", "client", "-c",
@@ -171,7 +171,7 @@ def report(results: dict) -> None:
     if p:
         print("\nLatency of GET /, one keep-alive client per path, requests interleaved (ms):")
         print(f"  {'path':<28}{'p50':>8}{'p99':>8}")
-        for name, label in (("direct", "gunicorn directly"), ("plain", "mitmweb, no addon"), ("lab", "mitmweb + cookie_logger")):
+        for name, label in (("direct", "gunicorn directly"), ("plain", "mitmweb, no addon"), ("lab", "mitmweb + grader + logger")):
             print(f"  {label:<28}{p['latency'][name]['p50_ms']:>8.2f}{p['latency'][name]['p99_ms']:>8.2f}")
         print(f"  p50 ratios: plain/direct {p['ratio_plain_to_direct_p50']:.2f}, lab/plain {p['ratio_lab_to_plain_p50']:.2f}"
               f" (target <= 1.10), lab/direct {p['ratio_lab_to_direct_p50']:.2f}")
@@ -186,8 +186,9 @@ def report(results: dict) -> None:
         print("Image sizes (MB, uncompressed): " + ", ".join(f"{k} {v:.0f}" for k, v in d["image_mb"].items())
               + " (targets: app, site and client <= 150, proxy <= 250)")
         idle = d["idle_rss_mib"]
-        stack = idle["app"] + idle["proxy"] + idle["site"]
-        print(f"Resident memory idle (MiB): app {idle['app']:.0f}, proxy {idle['proxy']:.0f}, site {idle['site']:.0f};"
+        stack = idle["app"] + idle["proxy"] + idle["site"] + idle["progress"]
+        print(f"Resident memory idle (MiB): app {idle['app']:.0f}, proxy {idle['proxy']:.0f}, site {idle['site']:.0f},"
+              f" progress board {idle['progress']:.0f};"
               f" the whole stack {stack:.0f}; client peak during a run {idle['client_peak']:.0f}")
         f = d["proxy_after_flows"]
         print(f"Proxy after {f['flows']} flows: {f['rss_mib']:.0f} MiB, {f['growth_kib_per_flow']:.1f} KiB per flow;"

@@ -1,0 +1,395 @@
+"""The Kubernetes manifests, rendered and validated here (no cluster is started): the base,
+a three-learner class from scripts/class, their likeness to docker-compose.yml, and the
+NetworkPolicies' isolation read from the rendered objects."""
+
+import csv
+import json
+import os
+import re
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+from helpers import LAB, ROOT, SERVICES
+
+BIN = Path(sys.executable).parent
+BASE = ROOT / "deploy" / "kubernetes" / "base"
+CLASS = ROOT / "scripts" / "class"
+# The Kubernetes version the manifests are validated against.
+KUBERNETES = "1.34.0"
+LEARNERS = ["Ada Lovelace", "Zoë Ünal", "Ada Lovelace"]
+
+
+def render(folder: Path) -> list[dict]:
+    proc = subprocess.run([str(BIN / "kubectl"), "kustomize", str(folder)], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    return [doc for doc in yaml.safe_load_all(proc.stdout) if doc]
+
+
+def validate(objects: list[dict], tmp_path: Path) -> subprocess.CompletedProcess:
+    rendered = tmp_path / "rendered.yaml"
+    rendered.write_text(yaml.safe_dump_all(objects), encoding="utf-8")
+    return subprocess.run([str(BIN / "kubernetes-validate"), "--strict", "-k", KUBERNETES, "--quiet", str(rendered)],
+                          capture_output=True, text=True, timeout=300)
+
+
+def make_class(tmp_path: Path, names: list[str], *extra: str) -> subprocess.CompletedProcess:
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    learners = tmp_path / "learners.txt"
+    learners.write_text("\n".join(names) + "\n", encoding="utf-8")
+    return subprocess.run([sys.executable, str(CLASS), "create", str(learners), "--domain", "lab.example.org",
+                           "--site-domain", "other.example.net", "--out", str(tmp_path / "class"), *extra],
+                          capture_output=True, text=True, timeout=120)
+
+
+@pytest.fixture(scope="module")
+def base() -> list[dict]:
+    return render(BASE)
+
+
+@pytest.fixture(scope="module")
+def klass(tmp_path_factory) -> tuple[list[dict], subprocess.CompletedProcess, Path]:
+    tmp = tmp_path_factory.mktemp("class")
+    proc = make_class(tmp, LEARNERS, "--registry", "registry.example.org/class", "--tag", "2026-11")
+    assert proc.returncode == 0, proc.stderr
+    return render(tmp / "class"), proc, tmp / "class"
+
+
+def test_the_base_renders_and_validates_strictly(base, tmp_path):
+    kinds = sorted(o["kind"] for o in base)
+    assert kinds.count("Deployment") == 4 and kinds.count("Job") == 1 and "PersistentVolumeClaim" in kinds
+    proc = validate(base, tmp_path)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_a_three_learner_class_renders_and_validates_strictly(klass, tmp_path):
+    objects, _, _ = klass
+    namespaces = sorted(o["metadata"]["name"] for o in objects if o["kind"] == "Namespace")
+    assert namespaces == ["cookielab-ada-lovelace", "cookielab-ada-lovelace-2", "cookielab-zoe-unal"]
+    proc = validate(objects, tmp_path)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_the_registry_prefix_is_set_once_for_every_image(klass):
+    objects, _, folder = klass
+    images = {c["image"] for o in objects if o["kind"] in ("Deployment", "Job")
+              for c in o["spec"]["template"]["spec"]["containers"]}
+    assert images == {f"registry.example.org/class/cookie-lab/{i}:2026-11" for i in ("app", "proxy", "site", "client")}
+    assert (folder / "kustomization.yaml").read_text().count("registry.example.org/class") == 4
+
+
+# --- the same lab as docker-compose.yml ---------------------------------------------------
+
+COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text(encoding="utf-8"))
+SERVICES_OF = {name: service for name, service in COMPOSE["services"].items()}
+
+
+def workload(objects: list[dict], name: str) -> dict:
+    return next(o for o in objects if o["kind"] in ("Deployment", "Job") and o["metadata"]["name"] == name)
+
+
+def container(objects: list[dict], name: str) -> dict:
+    (only,) = workload(objects, name)["spec"]["template"]["spec"]["containers"]
+    return only
+
+
+def dockerfile(service: str) -> str:
+    folder = Path(SERVICES_OF[service]["build"]).name
+    return (SERVICES / folder / "Dockerfile").read_text(encoding="utf-8")
+
+
+def mebibytes(text: str) -> int:
+    number, unit = re.fullmatch(r"(\d+)([A-Za-z]*)", str(text)).groups()
+    return int(number) * {"M": 1, "Mi": 1, "G": 1024, "Gi": 1024}[unit]
+
+
+def millicores(text) -> int:
+    text = str(text)
+    return int(text[:-1]) if text.endswith("m") else round(float(text) * 1000)
+
+
+@pytest.mark.parametrize("service", list(SERVICES_OF))
+def test_each_compose_service_has_its_workload_with_the_same_image(base, service):
+    folder = Path(SERVICES_OF[service]["build"]).name
+    assert container(base, service)["image"] == f"cookie-lab/{folder}:latest"
+
+
+@pytest.mark.parametrize("service", list(SERVICES_OF))
+def test_ports_match_the_published_ports_and_the_images(base, service):
+    ports = {p["containerPort"] for p in container(base, service).get("ports", [])}
+    published = {int(p.rsplit(":", 1)[1]) for p in SERVICES_OF[service].get("ports", [])}
+    assert published <= ports
+    exposed = {int(p) for line in re.findall(r"^EXPOSE (.+)$", dockerfile(service), re.M) for p in line.split()}
+    if service != "client":  # the client's image exposes the board's port; its Job listens on none
+        assert ports == exposed
+
+
+@pytest.mark.parametrize("service", list(SERVICES_OF))
+def test_environment_matches(base, service):
+    k8s = {e["name"] for e in container(base, service).get("env", [])}
+    # The password reaches mitmweb's arguments through the environment here, through `${...}` in compose.
+    assert k8s - {"LAB_WEB_PASSWORD"} == set(SERVICES_OF[service].get("environment", {}))
+
+
+@pytest.mark.parametrize("service", list(SERVICES_OF))
+def test_arguments_match_the_compose_command(base, service):
+    compose = [re.sub(r"\$\{LAB_WEB_PASSWORD[^}]*\}", "$(LAB_WEB_PASSWORD)", re.sub(r"\$\{(\w+):-([^}]*)\}", r"\2", a))
+               for a in SERVICES_OF[service].get("command", [])]
+    args = container(base, service).get("args", [])
+    # The Job waits longer for the proxy than compose's client, which depends_on its health.
+    assert (args[:-2] if service == "client" else args) == compose
+
+
+def healthcheck(service: str) -> dict:
+    """A service's health check: compose's own, else its image's HEALTHCHECK."""
+    if "healthcheck" in SERVICES_OF[service]:
+        check = SERVICES_OF[service]["healthcheck"]
+        return {"command": check["test"][1:], "interval": check["interval"], "timeout": check["timeout"],
+                "retries": check["retries"], "start_period": check["start_period"]}
+    match = re.search(r"^HEALTHCHECK (.*?)\\\n\s+CMD (\[.*\])$", dockerfile(service), re.M)
+    options = dict(re.findall(r"--([\w-]+)=(\S+)", match.group(1)))
+    return {"command": json.loads(match.group(2)), "interval": options["interval"], "timeout": options["timeout"],
+            "retries": int(options["retries"]), "start_period": options["start-period"]}
+
+
+@pytest.mark.parametrize("service", ["app", "proxy", "site", "progress"])
+def test_probes_equal_the_health_checks(base, service):
+    want = healthcheck(service)
+    seconds = {key: int(want[key].rstrip("s")) for key in ("interval", "timeout", "start_period")}
+    c = container(base, service)
+    for kind in ("startupProbe", "readinessProbe", "livenessProbe"):
+        probe = c[kind]
+        assert probe["exec"]["command"] == want["command"]
+        assert probe["periodSeconds"] == seconds["interval"] and probe["timeoutSeconds"] == seconds["timeout"]
+    assert c["readinessProbe"]["failureThreshold"] == c["livenessProbe"]["failureThreshold"] == want["retries"]
+    assert c["startupProbe"]["failureThreshold"] * seconds["interval"] == seconds["start_period"]
+
+
+@pytest.mark.parametrize("service", list(SERVICES_OF))
+def test_limits_match_and_requests_fit_under_them(base, service):
+    limits = SERVICES_OF[service]["deploy"]["resources"]["limits"]
+    resources = container(base, service)["resources"]
+    assert mebibytes(resources["limits"]["memory"]) == mebibytes(limits["memory"])
+    assert millicores(resources["limits"]["cpu"]) == millicores(limits["cpus"])
+    assert mebibytes(resources["requests"]["memory"]) < mebibytes(limits["memory"])
+
+
+@pytest.mark.parametrize("service", list(SERVICES_OF))
+def test_every_pod_is_hardened_as_in_compose(base, service):
+    user = re.findall(r"^USER (\d+):(\d+)$", dockerfile(service), re.M)[-1]
+    spec = workload(base, service)["spec"]["template"]["spec"]
+    pod, c = spec["securityContext"], spec["containers"][0]["securityContext"]
+    assert (pod["runAsNonRoot"], str(pod["runAsUser"]), str(pod["runAsGroup"])) == (True, *user)
+    assert pod["seccompProfile"] == {"type": "RuntimeDefault"}
+    assert c == {"allowPrivilegeEscalation": False, "readOnlyRootFilesystem": True, "privileged": False,
+                 "capabilities": {"drop": ["ALL"]}}
+    # compose: cap_drop ALL, no-new-privileges, read_only, and a tmpfs at /tmp.
+    hardened = COMPOSE["x-hardened"]
+    assert hardened == {"cap_drop": ["ALL"], "security_opt": ["no-new-privileges:true"], "read_only": True, "tmpfs": ["/tmp"]}
+    mounts = {m["mountPath"]: m for m in spec["containers"][0].get("volumeMounts", [])}
+    volumes = {v["name"]: v for v in spec["volumes"]}
+    assert "emptyDir" in volumes[mounts["/tmp"]["name"]]
+    assert spec["automountServiceAccountToken"] is False
+
+
+@pytest.mark.parametrize("service", list(SERVICES_OF))
+def test_the_captures_volume_is_writable_for_the_proxy_alone(base, service):
+    compose = {v.split(":")[1]: not v.endswith(":ro") for v in SERVICES_OF[service].get("volumes", [])}
+    mounts = {m["mountPath"]: not m.get("readOnly", False) for m in container(base, service).get("volumeMounts", [])
+              if m["mountPath"] != "/tmp"}
+    # compose mounts the one file /lab/exercises.toml; here the ConfigMap is the folder /lab.
+    compose = {("/lab" if path == "/lab/exercises.toml" else path): rw for path, rw in compose.items()}
+    assert mounts == compose
+
+
+# --- NetworkPolicies -----------------------------------------------------------------------
+
+def selects(selector: dict | None, labels: dict) -> bool:
+    """Kubernetes label-selector semantics, for matchLabels and matchExpressions (In, NotIn, Exists)."""
+    if selector is None:
+        return False
+    if any(labels.get(k) != v for k, v in selector.get("matchLabels", {}).items()):
+        return False
+    for expr in selector.get("matchExpressions", []):
+        value = labels.get(expr["key"])
+        if expr["operator"] == "In" and value not in expr["values"]:
+            return False
+        if expr["operator"] == "NotIn" and value in expr["values"]:
+            return False
+        if expr["operator"] == "Exists" and expr["key"] not in labels:
+            return False
+    return True
+
+
+def namespace_labels(objects: list[dict]) -> dict[str, dict]:
+    # The API server adds kubernetes.io/metadata.name to every namespace.
+    return {o["metadata"]["name"]: {**o["metadata"].get("labels", {}), "kubernetes.io/metadata.name": o["metadata"]["name"]}
+            for o in objects if o["kind"] == "Namespace"}
+
+
+def pod_labels(objects: list[dict], namespace: str) -> dict[str, dict]:
+    return {o["metadata"]["name"]: o["spec"]["template"]["metadata"]["labels"] for o in objects
+            if o["kind"] in ("Deployment", "Job") and o["metadata"]["namespace"] == namespace}
+
+
+def admits(objects: list[dict], namespace: str, pod: dict, source_namespace: str, source_pod: dict, port: int) -> bool:
+    """Whether some policy in namespace lets source_pod (in source_namespace) reach pod on port."""
+    ns_labels = namespace_labels(objects)
+    for policy in (o for o in objects if o["kind"] == "NetworkPolicy" and o["metadata"]["namespace"] == namespace):
+        spec = policy["spec"]
+        if not selects(spec["podSelector"], pod) and spec["podSelector"] != {}:
+            continue
+        for rule in spec.get("ingress", []):
+            if "ports" in rule and port not in [p["port"] for p in rule["ports"]]:
+                continue
+            for peer in rule.get("from", []):
+                assert "ipBlock" not in peer, "an ipBlock would admit anything at that address"
+                if "namespaceSelector" in peer:
+                    same = selects(peer["namespaceSelector"], ns_labels[source_namespace]) if source_namespace in ns_labels else False
+                else:
+                    same = source_namespace == namespace
+                if same and ("podSelector" not in peer or selects(peer["podSelector"], source_pod) or peer["podSelector"] == {}):
+                    return True
+    return False
+
+
+def test_every_namespace_denies_by_default(klass):
+    objects, _, _ = klass
+    for namespace in namespace_labels(objects):
+        deny = [o for o in objects if o["kind"] == "NetworkPolicy" and o["metadata"]["namespace"] == namespace
+                and o["spec"]["podSelector"] == {} and not o["spec"].get("ingress")]
+        assert any(set(o["spec"]["policyTypes"]) == {"Ingress", "Egress"} and "egress" not in o["spec"] for o in deny)
+
+
+def test_no_learner_reaches_another_learners_namespace(klass):
+    objects, _, _ = klass
+    learners = list(namespace_labels(objects))
+    for target in learners:
+        for source in learners:
+            if source == target:
+                continue
+            for pod in pod_labels(objects, target).values():
+                for source_pod in pod_labels(objects, source).values():
+                    for port in (8000, 8080, 8081):
+                        assert not admits(objects, target, pod, source, source_pod, port), (source, target, pod, port)
+
+
+def test_only_the_proxy_reaches_the_apps_port(klass):
+    objects, _, _ = klass
+    for namespace in namespace_labels(objects):
+        pods = pod_labels(objects, namespace)
+        for name, labels in pods.items():
+            assert admits(objects, namespace, pods["app"], namespace, labels, 8000) == (name == "proxy"), name
+
+
+def test_egress_is_dns_and_the_one_hop_each_pod_needs(klass):
+    objects, _, _ = klass
+    namespace = next(iter(namespace_labels(objects)))
+    allowed = {}
+    for policy in (o for o in objects if o["kind"] == "NetworkPolicy" and o["metadata"]["namespace"] == namespace):
+        for rule in policy["spec"].get("egress", []):
+            for peer in rule["to"]:
+                assert "ipBlock" not in peer
+            for pod, labels in pod_labels(objects, namespace).items():
+                if selects(policy["spec"]["podSelector"], labels) or policy["spec"]["podSelector"] == {}:
+                    allowed.setdefault(pod, set()).add(policy["metadata"]["name"])
+    assert allowed == {"app": {"dns"}, "site": {"dns"}, "progress": {"dns"},
+                       "proxy": {"dns", "proxy-to-app"}, "client": {"dns", "client-to-proxy"}}
+
+
+# --- the roster command -------------------------------------------------------------------
+
+def roster(folder: Path) -> list[dict]:
+    with open(folder / "roster.csv", encoding="utf-8") as file:
+        return list(csv.DictReader(file))
+
+
+DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
+
+
+def test_names_of_every_kind_give_valid_distinct_namespaces_with_clear_messages(tmp_path):
+    names = ["Ada Lovelace", "Zoë Ünal", "ada lovelace", "李雷", "O'Brien, Mary-Kate", "x" * 80, "x" * 81, "learner-4"]
+    proc = make_class(tmp_path, names)
+    assert proc.returncode == 0, proc.stderr
+    rows = roster(tmp_path / "class")
+    assert [r["learner"] for r in rows] == names
+    spaces = [r["namespace"] for r in rows]
+    assert len(set(spaces)) == len(spaces)
+    assert all(DNS_LABEL.match(ns) and len(ns) <= 63 for ns in spaces)
+    assert spaces[:5] == ["cookielab-ada-lovelace", "cookielab-zoe-unal", "cookielab-ada-lovelace-2",
+                          "cookielab-learner-4", "cookielab-o-brien-mary-kate"]
+    assert spaces[7] == "cookielab-learner-4-2"
+    assert "'Zoë Ünal': namespace cookielab-zoe-unal (a namespace takes a-z, 0-9 and -)" in proc.stderr
+    assert "'ada lovelace': the namespace cookielab-ada-lovelace is taken; using cookielab-ada-lovelace-2" in proc.stderr
+    assert "'李雷': no letters a-z or digits; namespace cookielab-learner-4" in proc.stderr
+
+
+def test_passwords_are_random_and_different_per_learner(tmp_path):
+    first = make_class(tmp_path / "1", ["Ada", "Bob", "Eve"])
+    second = make_class(tmp_path / "2", ["Ada", "Bob", "Eve"])
+    assert first.returncode == second.returncode == 0
+    passwords = [r["password"] for d in ("1", "2") for r in roster(tmp_path / d / "class")]
+    assert len(set(passwords)) == 6 and all(len(p) >= 16 for p in passwords)
+    listing = tmp_path / "1" / "class" / "roster.csv"
+    assert stat.S_IMODE(os.stat(listing).st_mode) == 0o600
+
+
+def test_the_roster_prints_every_learners_addresses_and_password(klass):
+    _, proc, folder = klass
+    rows = roster(folder)
+    for row in rows:
+        line = next(line for line in proc.stdout.splitlines() if row["namespace"] + " " in line)
+        for key in ("app", "mitmweb", "second site", "progress", "password"):
+            assert row[key] in line
+    ada = rows[0]
+    assert ada["app"] == "https://app-ada-lovelace.lab.example.org/lab/"
+    assert ada["mitmweb"] == "https://mitmweb-ada-lovelace.lab.example.org/"
+    assert ada["second site"] == "https://site-ada-lovelace.other.example.net/"
+
+
+def test_a_csv_class_list_and_bad_input_get_clear_answers(tmp_path):
+    listing = tmp_path / "class.csv"
+    listing.write_text("id,name\n1,Ada\n2,Bob\n", encoding="utf-8")
+    out = tmp_path / "out"
+    ok = subprocess.run([sys.executable, str(CLASS), "create", str(listing), "--domain", "lab.example.org",
+                         "--out", str(out)], capture_output=True, text=True, timeout=60)
+    assert ok.returncode == 0 and sorted(p.name for p in out.iterdir() if p.is_dir()) == ["ada", "bob"]
+    assert "same-site to the app" in ok.stderr  # one domain only: sheet 06 cannot work, and it says so
+    again = subprocess.run([sys.executable, str(CLASS), "create", str(listing), "--domain", "lab.example.org",
+                            "--out", str(out)], capture_output=True, text=True, timeout=60)
+    assert again.returncode == 2 and "is not empty; give another --out, or --force" in again.stderr
+    empty = tmp_path / "empty.txt"
+    empty.write_text("# nobody yet\n\n", encoding="utf-8")
+    none = subprocess.run([sys.executable, str(CLASS), "create", str(empty), "--domain", "x.example"],
+                          capture_output=True, text=True, timeout=60, cwd=tmp_path)
+    assert none.returncode == 2 and "no learner names" in none.stderr
+
+
+def test_each_learner_gets_the_labs_exercise_index(klass):
+    objects, _, _ = klass
+    maps = [o for o in objects if o["kind"] == "ConfigMap" and o["metadata"]["name"].startswith("lab-exercises")]
+    assert len(maps) == 3
+    assert all(m["data"]["exercises.toml"] == (LAB / "exercises.toml").read_text(encoding="utf-8") for m in maps)
+
+
+def test_progress_from_every_learner_merges_into_one_table(tmp_path):
+    from cookie_client import progress
+
+    capture = tmp_path / "cookies.jsonl"
+    capture.write_text('{"time": "2026-11-29T10:00:00.000+00:00", "flow_id": "f", "solved": ["01-someone-else"]}\n',
+                       encoding="utf-8")
+    (tmp_path / "ada.json").write_text(json.dumps(progress.report(capture, LAB / "exercises.toml")), encoding="utf-8")
+    (tmp_path / "bob.json").write_text(json.dumps(progress.report(tmp_path / "none.jsonl", LAB / "exercises.toml")),
+                                       encoding="utf-8")
+    (tmp_path / "broken.json").write_text("{", encoding="utf-8")
+    proc = subprocess.run([sys.executable, str(CLASS), "table", *(str(tmp_path / f) for f in ("ada.json", "bob.json", "broken.json"))],
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0
+    header, ada, bob = proc.stdout.splitlines()
+    assert header.split()[:3] == ["learner", "solved", "01-someone-else"]
+    assert ada.split()[:4] == ["ada", "1", "of", "13"] and ada.split()[4] == "x"
+    assert bob.split()[4] == "."
+    assert "broken.json: not a `progress --json` output" in proc.stderr

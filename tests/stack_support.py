@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from contextlib import contextmanager
 import subprocess
 import threading
 import sys
@@ -46,6 +47,20 @@ def start_app(tmp: Path, **env: str) -> tuple[subprocess.Popen, int]:
     )
     wait_until(lambda: http_status(f"http://127.0.0.1:{port}/healthz") == 200, 30, "gunicorn")
     return proc, port
+
+
+@contextmanager
+def running_stack(tmp: Path, **app_env: str):
+    """Real gunicorn and mitmweb (with the lab's addons) on free loopback ports, stopped afterwards."""
+    app, app_port = start_app(tmp, **app_env)
+    try:
+        proxy, stack = start_proxy(tmp, app_port)
+        try:
+            yield stack
+        finally:
+            stop(proxy)
+    finally:
+        stop(app)
 
 
 def start_site(tmp: Path, app_url: str) -> tuple[subprocess.Popen, int]:

@@ -4,7 +4,7 @@ on a stack of their own so that the grader starts from nothing solved."""
 import pytest
 from engines import ChromiumTab
 from helpers import wait_until
-from stack_support import MitmwebUI, start_app, start_proxy, start_site, stop
+from stack_support import MitmwebUI, running_stack, start_site, stop
 
 pytestmark = pytest.mark.browser
 
@@ -12,16 +12,13 @@ pytestmark = pytest.mark.browser
 @pytest.fixture(scope="module")
 def fresh(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("browser-challenges")
-    app, app_port = start_app(tmp)
-    proxy, stack = start_proxy(tmp, app_port)
-    site, site_port = start_site(tmp, stack.target)
-    stack.site = f"http://site.localhost:{site_port}"
-    try:
-        yield stack
-    finally:
-        stop(site)
-        stop(proxy)
-        stop(app)
+    with running_stack(tmp) as stack:
+        site, site_port = start_site(tmp, stack.target)
+        stack.site = f"http://site.localhost:{site_port}"
+        try:
+            yield stack
+        finally:
+            stop(site)
 
 
 @pytest.fixture

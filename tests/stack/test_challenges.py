@@ -10,7 +10,7 @@ import pytest
 import requests
 from cookie_client import flask_session
 from helpers import LAB, SERVICES, exercises, wait_until
-from stack_support import MitmwebUI, intercept_edit_resume, start_app, start_proxy, stop
+from stack_support import MitmwebUI, intercept_edit_resume, running_stack
 
 pytestmark = pytest.mark.stack
 
@@ -22,14 +22,8 @@ BROWSER_ONLY = {"06-lax-goes-cross-site", "06-lax-stays-home", "08-admin-in-your
 @pytest.fixture(scope="module")
 def fresh(tmp_path_factory):
     """A stack of its own: a new capture file, so the grader starts from nothing solved."""
-    tmp = tmp_path_factory.mktemp("challenges")
-    app, app_port = start_app(tmp)
-    proxy, stack = start_proxy(tmp, app_port)
-    try:
+    with running_stack(tmp_path_factory.mktemp("challenges")) as stack:
         yield stack
-    finally:
-        stop(proxy)
-        stop(app)
 
 
 def progress(stack, *args: str) -> subprocess.CompletedProcess:

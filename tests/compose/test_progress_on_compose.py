@@ -95,3 +95,20 @@ def test_reset_progress_starts_over_and_keeps_the_old_traffic(lab, solved_once):
     # Solvable again after the reset.
     curl_as_bob(lab)
     wait_until(lambda: CHALLENGE in solved(lab), 30, "the challenge solved again")
+
+
+def test_progress_survives_down_and_up(lab, solved_once):
+    # After the reset above, the challenge was solved again.
+    assert CHALLENGE in solved(lab)
+    lab.compose("down", timeout=180)
+    lab.compose("up", "-d", timeout=300)
+    wait_healthy(lab, "proxy")
+    assert CHALLENGE in solved(lab)
+
+
+def test_down_with_volumes_clears_progress(lab, solved_once):
+    """Last: the lab starts again from nothing."""
+    lab.compose("down", "-v", timeout=180)
+    lab.compose("up", "-d", timeout=300)
+    wait_healthy(lab, "proxy")
+    assert solved(lab) == set()

@@ -19,8 +19,13 @@ from . import progress
 REFRESH_SECONDS = 5
 CSS = b"""body{font:15px/1.45 system-ui,sans-serif;margin:0 auto;max-width:64rem;padding:0 1rem 2rem}
 table{border-collapse:collapse;width:100%}th,td{border:1px solid #ccc;padding:.25rem .5rem;text-align:left;vertical-align:top}
-th{background:#eee}.yes{color:#1b6e1b;font-weight:600}.no{color:#8a8a8a}code{font-size:13px}.next{background:#fff6d6;padding:.5rem .8rem}
+th{background:#eee}td code{white-space:nowrap}td.when{white-space:nowrap}.yes{color:#1b6e1b;font-weight:600}.no{color:#8a8a8a}code{font-size:13px}.next{background:#fff6d6;padding:.5rem .8rem}
 """
+
+
+def when(time: str | None) -> str:
+    """A capture record's time as a person reads it: 2026-11-29 19:19:59 UTC."""
+    return f"{time[:10]} {time[11:19]} UTC" if time else ""
 
 
 def page(data: dict) -> str:
@@ -30,7 +35,7 @@ def page(data: dict) -> str:
     for row in data["challenges"]:
         mark = '<span class="yes">solved</span>' if row["solved"] else '<span class="no">not yet</span>'
         body.append(f"<tr><td>{e(row['exercise'])}</td><td><code>{e(row['challenge'])}</code></td>"
-                    f"<td>{e(row['task'])}</td><td>{mark}</td><td>{e(row['when'] or '')}</td></tr>")
+                    f"<td>{e(row['task'])}</td><td>{mark}</td><td class=\"when\">{e(when(row['when']))}</td></tr>")
     nxt = data["next"]
     hint = (f'<p class="next" id="next">Next: <code>{e(nxt["challenge"])}</code>. Hint: {e(nxt["hint"])} '
             f'(more: <code>docker compose run --rm client hint {e(nxt["challenge"])} --level 2</code>)</p>'
@@ -40,7 +45,7 @@ def page(data: dict) -> str:
         f"<meta http-equiv=\"refresh\" content=\"{REFRESH_SECONDS}\">"
         "<title>Progress · Cookie Lab</title><link rel=\"stylesheet\" href=\"/board.css\"></head><body>"
         f"<h1>Cookie Lab progress: <span id=\"count\">{data['solved']} of {data['total']}</span> challenges solved</h1>"
-        f"{hint}<table><thead><tr><th>exercise</th><th>challenge</th><th>task</th><th>solved</th><th>when</th></tr></thead>"
+        f"{hint}<table><thead><tr><th>exercise</th><th>challenge</th><th>task</th><th>solved</th><th>when (UTC)</th></tr></thead>"
         f"<tbody>{''.join(body)}</tbody></table>"
         f"<p>Graded live by the lab's proxy from your own traffic; read from <code>{e(data['captures'])}</code>."
         f" This page reloads every {REFRESH_SECONDS} s.</p></body></html>"

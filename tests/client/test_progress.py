@@ -1,0 +1,112 @@
+"""The learner's progress, hints and board, from capture files and indexes written here."""
+
+import json
+import threading
+import urllib.error
+import urllib.request
+from functools import partial
+from http.server import ThreadingHTTPServer
+
+import pytest
+from cookie_client import board, cli, progress
+from helpers import LAB, free_port
+
+INDEX = LAB / "exercises.toml"
+MARKUP = "<script>alert(1)</script><b>"
+
+
+def capture(tmp_path, *lines: str):
+    path = tmp_path / "cookies.jsonl"
+    path.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
+    return path
+
+
+def test_progress_reads_solved_challenges_and_skips_broken_lines(tmp_path):
+    path = capture(tmp_path,
+                   '{"time": "2026-11-29T10:00:00.000+00:00", "flow_id": "a", "solved": ["01-someone-else"]}',
+                   '{"time": "2026-11-29T10:05:00.000+00:00", "flow_id": "b", "solved": ["01-someone-else"]}',
+                   '{"solved": [', "[1, 2]", '{"solved": "not a list"}')
+    data = progress.report(path, INDEX)
+    first = data["challenges"][0]
+    assert (first["challenge"], first["solved"], first["when"], first["flow_id"]) == (
+        "01-someone-else", True, "2026-11-29T10:00:00.000+00:00", "a")
+    assert data["solved"] == 1 and data["unreadable_lines"] == 2
+    assert data["next"] == {"challenge": "01-keeps-sending",
+                            "hint": progress.hints(INDEX, "01-keeps-sending", 1)[0]}
+
+
+def test_no_capture_file_yet_is_nothing_solved(tmp_path):
+    data = progress.report(tmp_path / "none.jsonl", INDEX)
+    assert data["solved"] == 0 and data["next"]["challenge"] == "01-someone-else"
+
+
+def test_hints_go_up_to_the_level_asked_and_never_further(capsys):
+    assert cli.main(["hint", "01-someone-else", "--level", "2", "--exercises", str(INDEX)]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert [line.split(":", 1)[0] for line in out] == ["hint 1", "hint 2"]
+    assert cli.main(["hint", "01-someone-else", "--level", "9", "--exercises", str(INDEX)]) == 0
+    assert len(capsys.readouterr().out.splitlines()) == 3
+
+
+def test_unknown_challenge_and_missing_index_get_clear_messages(tmp_path, capsys):
+    assert cli.main(["hint", "99-nope", "--exercises", str(INDEX)]) == 2
+    assert "no challenge '99-nope'; known challenges: 01-someone-else" in capsys.readouterr().err
+    assert cli.main(["progress", "--exercises", str(tmp_path / "x.toml"), "--captures", str(tmp_path / "c")]) == 2
+    assert "no exercise index at" in capsys.readouterr().err
+
+
+def test_progress_prints_a_table_and_the_next_hint(tmp_path, capsys):
+    path = capture(tmp_path, '{"time": "2026-11-29T10:00:00.000+00:00", "flow_id": "a", "solved": ["01-someone-else"]}')
+    assert cli.main(["progress", "--captures", str(path), "--exercises", str(INDEX)]) == 0
+    out = capsys.readouterr().out
+    assert "Your progress: 1 of 13 challenges solved" in out
+    assert "2026-11-29 10:00:00" in out and "Next: 01-keeps-sending." in out
+
+
+@pytest.fixture
+def markup_index(tmp_path):
+    index = tmp_path / "exercises.toml"
+    index.write_text(f"""[[exercise]]
+id = "01"
+[[exercise.challenge]]
+id = "01-{MARKUP}"
+task = "{MARKUP}"
+hints = ["{MARKUP}", "two"]
+[[exercise.challenge.step]]
+path = "/"
+""", encoding="utf-8")
+    return index
+
+
+def test_the_board_escapes_everything_it_shows(tmp_path, markup_index):
+    path = capture(tmp_path, json.dumps({"time": MARKUP, "flow_id": MARKUP, "solved": [f"01-{MARKUP}"]}))
+    html = board.page(progress.report(path, markup_index))
+    assert "<script>" not in html and "&lt;script&gt;" in html
+
+
+@pytest.fixture
+def served(tmp_path):
+    port = free_port()
+    path = capture(tmp_path, '{"time": "2026-11-29T10:00:00.000+00:00", "flow_id": "a", "solved": ["01-someone-else"]}')
+    handler = partial(board.Handler, captures=str(path), exercises=str(INDEX))
+    server = ThreadingHTTPServer(("127.0.0.1", port), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{port}"
+    server.shutdown()
+    server.server_close()
+    thread.join(timeout=10)
+
+
+def test_the_board_serves_the_table_its_data_and_refreshes_itself(served):
+    with urllib.request.urlopen(served + "/", timeout=10) as resp:
+        page = resp.read().decode()
+        assert resp.headers["Content-Security-Policy"] == "default-src 'none'; style-src 'self'"
+    assert '<meta http-equiv="refresh" content="5">' in page
+    assert '<span id="count">1 of 13</span>' in page and "2026-11-29 10:00:00 UTC" in page
+    with urllib.request.urlopen(served + "/progress.json", timeout=10) as resp:
+        assert json.load(resp)["solved"] == 1
+    with pytest.raises(urllib.error.HTTPError) as missing:
+        urllib.request.urlopen(served + "/nope", timeout=10)
+    missing.value.close()
+    assert missing.value.code == 404

@@ -20,7 +20,7 @@ def test_benchmark_without_docker_reports_latency_and_throughput(tmp_path):
         cwd=ROOT, capture_output=True, text=True, timeout=300,
     )
     assert proc.returncode == 0, proc.stderr
-    for label in ("gunicorn directly", "mitmweb, no addon", "mitmweb + cookie_logger", "p50 ratios: plain/direct"):
+    for label in ("gunicorn directly", "mitmweb, no addon", "mitmweb + grader + logger", "p50 ratios: plain/direct"):
         assert label in proc.stdout
     assert "80 of 80 answered 200; capture lines written: 80" in proc.stdout
     result = json.loads(figures.read_text())["processes"]

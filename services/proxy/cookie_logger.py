@@ -52,6 +52,7 @@ RECORDED = "cookie_logger.recorded"
 # and the steps of a challenge it met (empty lists without the grader).
 SOLVED = "cookie_lab.solved"
 STEPS = "cookie_lab.steps"
+EDITED = "cookie_lab.edited"
 
 
 def display(text: str, limit: int = DISPLAY_LIMIT) -> str:
@@ -132,6 +133,7 @@ def flow_record(flow: http.HTTPFlow) -> dict[str, Any]:
         "error": flow.error.msg if flow.error else None,
         # "request" when mitmweb replayed the request (same flow_id as the original).
         "replay": flow.is_replay,
+        "edited": bool(flow.metadata.get(EDITED)),
         "solved": list(flow.metadata.get(SOLVED, [])),
         "steps": list(flow.metadata.get(STEPS, [])),
     }
@@ -202,6 +204,10 @@ class CookieLogger:
 
     def response(self, flow: http.HTTPFlow) -> None:
         assert flow.response is not None
+        if flow.metadata.get(EDITED):
+            # The request line above showed the Cookie header as it arrived; say what went on.
+            for entry in header_entries("Cookie", flow.request.headers.get_all("cookie")):
+                traffic.info(f"✎ {display(flow.request.method)} {display(flow.request.path)}  edited in mitmweb, sent as {entry}")
         record = self._finish(flow)
         set_cookies = record["set_cookie_headers"] if record else flow.response.headers.get_all("set-cookie")
         for entry in header_entries("Set-Cookie", set_cookies):
@@ -227,7 +233,7 @@ class CookieLogger:
 
     @staticmethod
     def _comment(flow: http.HTTPFlow, record: dict[str, Any]) -> None:
-        parts = [f"🏆 solved {cid}" for cid in record["solved"]]
+        parts = [f"✔ solved {cid}" for cid in record["solved"]]
         parts += header_entries("Cookie", record["request_cookie_headers"])
         parts += header_entries("Set-Cookie", record["set_cookie_headers"])
         if record["error"]:

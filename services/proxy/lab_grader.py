@@ -22,14 +22,35 @@ logger = logging.getLogger(__name__)
 DEFAULT_EXERCISES = "/lab/exercises.toml"
 # The scripted client says who it is; its flows demonstrate and never solve.
 CLIENT_AGENT = "cookie-lab-client"
-# Read by cookie_logger.py: the challenges this flow solved, and the steps it met.
+# Read by cookie_logger.py: the challenges this flow solved, the steps it met,
+# and whether its request was edited in mitmweb.
 SOLVED = "cookie_lab.solved"
 STEPS = "cookie_lab.steps"
-MARKER = ":trophy:"
+# Whether the learner edited the request in mitmweb before it went on.
+EDITED = "cookie_lab.edited"
+MARKER = ":heavy_check_mark:"
 
 
 def _cookie_values(flow: http.HTTPFlow, name: str) -> list[str]:
     return flow.request.cookies.get_all(name)
+
+
+# The parts of a request a learner edits in mitmweb.
+EDITABLE = ("method", "scheme", "host", "port", "path", "headers", "content")
+
+
+def edited_in_mitmweb(flow: http.HTTPFlow) -> bool:
+    """Whether the request differs from the one mitmweb saved before its first change.
+
+    mitmweb saves a backup of a flow before an edit, but also before a replay or
+    a new comment or mark: only a request that differs from that backup was
+    edited. (flow.modified() compares the whole flow, response and times too.)
+    """
+    backup = getattr(flow, "_backup", None)
+    if not backup or not backup.get("request"):
+        return False
+    now = flow.request.get_state()
+    return any(backup["request"].get(key) != now.get(key) for key in EDITABLE)
 
 
 def _response_text(flow: http.HTTPFlow) -> str:
@@ -60,7 +81,7 @@ CHECKS = {
     "headers": lambda f, v: all(f.request.headers.get(name, "").lower() == value.lower() for name, value in v.items()),
     "header_contains": lambda f, v: all(value in f.request.headers.get(name, "") for name, value in v.items()),
     # Changed in mitmweb (intercept and edit) before it went on.
-    "edited": lambda f, v: f.modified() == v,
+    "edited": lambda f, v: edited_in_mitmweb(f) == v,
     "response_contains": lambda f, v: v in _response_text(f),
 }
 
@@ -166,6 +187,7 @@ class LabGrader:
     def response(self, flow: http.HTTPFlow) -> None:
         flow.metadata[SOLVED] = []
         flow.metadata[STEPS] = []
+        flow.metadata[EDITED] = edited_in_mitmweb(flow)
         if not self.challenges or flow.request.headers.get("user-agent", "").startswith(CLIENT_AGENT):
             return
         for challenge in self.challenges:

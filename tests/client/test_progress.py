@@ -45,7 +45,8 @@ def test_hints_go_up_to_the_level_asked_and_never_further(capsys):
     out = capsys.readouterr().out.splitlines()
     assert [line.split(":", 1)[0] for line in out] == ["hint 1", "hint 2"]
     assert cli.main(["hint", "01-someone-else", "--level", "9", "--exercises", str(INDEX)]) == 0
-    assert len(capsys.readouterr().out.splitlines()) == 3
+    out = capsys.readouterr().out.splitlines()
+    assert len(out) == 4 and out[-1] == "(no more hints: 01-someone-else has 3; its solution is in lab/solutions/)"
 
 
 def test_unknown_challenge_and_missing_index_get_clear_messages(tmp_path, capsys):
@@ -103,7 +104,7 @@ def test_the_board_serves_the_table_its_data_and_refreshes_itself(served):
         page = resp.read().decode()
         assert resp.headers["Content-Security-Policy"] == "default-src 'none'; style-src 'self'"
     assert '<meta http-equiv="refresh" content="5">' in page
-    assert '<span id="count">1 of 13</span>' in page and "2026-11-29 10:00:00 UTC" in page
+    assert '<span id="count">1 of 13</span>' in page and "2026-11-29 10:00:00</td>" in page
     with urllib.request.urlopen(served + "/progress.json", timeout=10) as resp:
         assert json.load(resp)["solved"] == 1
     with pytest.raises(urllib.error.HTTPError) as missing:

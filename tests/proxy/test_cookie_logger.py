@@ -33,6 +33,7 @@ def test_seed_first_request_is_recorded(tctx, logger_addon, capture, caplog):
         "parse_errors": [],
         "error": None,
         "replay": None,
+        "edited": False,
         "solved": [],
         "steps": [],
     }

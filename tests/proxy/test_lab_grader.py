@@ -39,8 +39,8 @@ def test_a_solving_flow_is_marked_commented_logged_and_recorded(tctx, grader, lo
         flow = send(tctx, grader, logger_addon, [b"username=Bob"], body=b"Hello Bob")
     (record,) = read_capture(capture)
     assert record["solved"] == ["01-someone-else"] and record["steps"] == ["01-someone-else#1"]
-    assert flow.marked == ":trophy:"
-    assert flow.comment == "🏆 solved 01-someone-else | Cookie: username=Bob | Set-Cookie: username=Alice; Path=/"
+    assert flow.marked == ":heavy_check_mark:"
+    assert flow.comment == "✔ solved 01-someone-else | Cookie: username=Bob | Set-Cookie: username=Alice; Path=/"
     assert f"Cookie Lab: solved 01-someone-else  http://localhost:8081/#/flows/{flow.id}/request" in caplog.messages
 
 
@@ -77,7 +77,35 @@ def test_an_edit_in_mitmweb_is_seen(tctx, grader, logger_addon, capture):
     flow.request.headers["cookie"] = "username=admin"
     run_flow(tctx, logger_addon, flow, grader)
     (record,) = read_capture(capture)
-    assert record["solved"] == ["08-admin-in-your-browser", "08-forged-in-mitmweb"]
+    # Forged in mitmweb: not the browser's own doing, so not 08-admin-in-your-browser.
+    assert record["solved"] == ["08-forged-in-mitmweb"]
+
+
+def test_the_log_says_what_an_edited_request_really_sent(tctx, grader, logger_addon, capture, caplog):
+    flow = make_flow([b"username=Alice"], path=b"/tamper/admin")
+    flow.backup()
+    flow.request.headers["cookie"] = "username=admin"
+    with caplog.at_level(logging.INFO):
+        run_flow(tctx, logger_addon, flow, grader)
+    assert "✎ GET /tamper/admin  edited in mitmweb, sent as Cookie: username=admin" in caplog.messages
+    assert read_capture(capture)[0]["edited"] is True
+
+
+@pytest.mark.parametrize("change", ["replay", "mark", "comment"])
+def test_a_replay_or_a_mark_is_no_edit(tctx, grader, logger_addon, capture, change):
+    """mitmweb saves a backup before these too; only a changed request counts as edited."""
+    flow = make_flow([b"username=admin"], path=b"/tamper/admin")
+    flow.request.headers["user-agent"] = "curl/8.5.0"
+    flow.backup()
+    if change == "replay":
+        flow.is_replay = "request"
+    elif change == "mark":
+        flow.marked = ":star:"
+    else:
+        flow.comment = "mine"
+    run_flow(tctx, logger_addon, flow, grader)
+    (record,) = read_capture(capture)
+    assert record["edited"] is False and "08-forged-in-mitmweb" not in record["solved"]
 
 
 def test_progress_comes_back_from_the_capture_file_after_a_restart(tctx, grader, logger_addon, capture):

@@ -136,8 +136,8 @@ def test_a_challenge_is_solved_by_doing_what_its_solution_says(fresh, challenge)
     # Marked in mitmweb, its comment first naming the challenge, and one log line with a link.
     flows = {f["id"]: f for f in MitmwebUI(fresh.web_port).flows()}
     flow = flows[solving["flow_id"]]
-    assert flow["marked"] == "🏆"
-    assert flow["comment"].startswith(f"🏆 solved {challenge} | Cookie: ")
+    assert flow["marked"] == "✔"
+    assert flow["comment"].startswith(f"✔ solved {challenge} | Cookie: ")
     log = fresh.proxy_log.read_text(encoding="utf-8")
     link = f"http://localhost:{fresh.web_port}/#/flows/{solving['flow_id']}/request"
     assert log.count(f"Cookie Lab: solved {challenge}  {link}") == 1

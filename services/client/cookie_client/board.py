@@ -19,13 +19,13 @@ from . import progress
 REFRESH_SECONDS = 5
 CSS = b"""body{font:15px/1.45 system-ui,sans-serif;margin:0 auto;max-width:64rem;padding:0 1rem 2rem}
 table{border-collapse:collapse;width:100%}th,td{border:1px solid #ccc;padding:.25rem .5rem;text-align:left;vertical-align:top}
-th{background:#eee}td code{white-space:nowrap}td.when{white-space:nowrap}.yes{color:#1b6e1b;font-weight:600}.no{color:#8a8a8a}code{font-size:13px}.next{background:#fff6d6;padding:.5rem .8rem}
+th{background:#eee}td code,.next code{white-space:nowrap}td.when{white-space:nowrap}.yes{color:#1b6e1b;font-weight:600}.no{color:#8a8a8a}code{font-size:13px}.next{background:#fff6d6;padding:.5rem .8rem}
 """
 
 
 def when(time: str | None) -> str:
-    """A capture record's time as a person reads it: 2026-11-29 19:19:59 UTC."""
-    return f"{time[:10]} {time[11:19]} UTC" if time else ""
+    """A capture record's time as a person reads it, in UTC: 2026-11-29 19:19:59."""
+    return f"{time[:10]} {time[11:19]}" if time else ""
 
 
 def page(data: dict) -> str:

@@ -57,8 +57,11 @@ def learner(command: str, argv: list[str]) -> int:
     args = progress_parser(command).parse_args(argv)
     try:
         if command == "hint":
-            for level, text in enumerate(progress.hints(args.exercises, args.challenge, args.level), 1):
+            shown = progress.hints(args.exercises, args.challenge, args.level)
+            for level, text in enumerate(shown, 1):
                 print(f"hint {level}: {text}")
+            if args.level > len(shown):
+                print(f"(no more hints: {args.challenge} has {len(shown)}; its solution is in lab/solutions/)")
             return 0
         if command == "board":
             from . import board

@@ -3,8 +3,8 @@ on a stack of their own so that the grader starts from nothing solved."""
 
 import pytest
 from engines import ChromiumTab
-from helpers import wait_until
-from stack_support import MitmwebUI, running_stack, start_site, stop
+from helpers import mitmweb_flows, wait_until
+from stack_support import PASSWORD, running_stack, start_site, stop
 
 pytestmark = pytest.mark.browser
 
@@ -34,7 +34,7 @@ def solved_by(stack, challenge: str) -> dict:
 
 
 def assert_marked(stack, record: dict) -> None:
-    flow = next(f for f in MitmwebUI(stack.web_port).flows() if f["id"] == record["flow_id"])
+    flow = next(f for f in mitmweb_flows(stack.web_port, PASSWORD) if f["id"] == record["flow_id"])
     assert flow["marked"] == "✔"
 
 

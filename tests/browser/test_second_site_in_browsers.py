@@ -1,8 +1,7 @@
 """The second site in real browsers: cross-site to the app and to mitmweb, and never sent their cookies."""
 
 import pytest
-import requests
-from helpers import wait_until
+from helpers import mitmweb_flows, wait_until
 from stack_support import PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -14,9 +13,7 @@ KINDS = {"link": "#send-link", "get-form": "#get-form button", "post-form": "#po
 def flow_headers(lab, via: str) -> dict[str, str]:
     """The request headers of the newest flow tagged via=<kind>, from mitmweb's /flows API."""
     def newest():
-        with requests.get(f"http://127.0.0.1:{lab.stack.web_port}/flows",
-                          headers={"Authorization": f"Bearer {PASSWORD}"}, timeout=10) as resp:
-            flows = [f for f in resp.json() if f"via={via}" in f["request"]["path"]]
+        flows = [f for f in mitmweb_flows(lab.stack.web_port, PASSWORD) if f"via={via}" in f["request"]["path"]]
         return flows[-1] if flows else None
 
     flow = wait_until(newest, 15, f"the via={via} flow in mitmweb")

@@ -52,17 +52,12 @@ def seconds(then: str) -> float:
     return float(match.group(1)) if match else 0.0
 
 
-class Doer:
-    """Carries out a row's `then` in one client and returns the cookie names it sent."""
+def new_record(lab, before: int, where: str) -> dict:
+    """The first capture record after the first `before` whose path contains where."""
+    def found():
+        return next((r for r in lab.records()[before:] if where in r["path"]), None)
 
-    def __init__(self, lab) -> None:
-        self.lab = lab
-
-    def new_record(self, before: int, where: str) -> dict:
-        def found():
-            return next((r for r in self.lab.records()[before:] if where in r["path"]), None)
-
-        return wait_until(found, 15, f"a capture record for {where}")
+    return wait_until(found, 15, f"a capture record for {where}")
 
 
 def names_in(record: dict) -> list[str]:
@@ -74,7 +69,6 @@ def run_in_browser(lab, tab, row: dict[str, str]) -> list[str]:
         tab.goto(lab.app + path)
     then = row["then"]
     time.sleep(seconds(then))  # a cookie's own lifetime is what is being waited for
-    doer = Doer(lab)
     before = len(lab.records())
     if then.startswith("`document.cookie`"):
         tab.goto(lab.app + paths(then)[0])
@@ -85,10 +79,10 @@ def run_in_browser(lab, tab, row: dict[str, str]) -> list[str]:
         tab.goto(lab.site + "/")
         tab.click({"link": "#send-link", "get-form": "#get-form button", "post-form": "#post-form button"}
                   .get(kind, f"#send-{kind}"))
-        return names_in(doer.new_record(before, f"via={kind}"))
+        return names_in(new_record(lab, before, f"via={kind}"))
     method, path = re.match(r"`(GET) (/[^`]*)`", then).groups()
     tab.goto(lab.app + path)
-    return names_in(doer.new_record(before, path))
+    return names_in(new_record(lab, before, path))
 
 
 def run_in_requests(lab, row: dict[str, str]) -> list[str]:
@@ -101,7 +95,7 @@ def run_in_requests(lab, row: dict[str, str]) -> list[str]:
         time.sleep(seconds(then))
         before = len(lab.records())
         session.get(lab.app + match.group(1), timeout=10)
-    return names_in(Doer(lab).new_record(before, match.group(1)))
+    return names_in(new_record(lab, before, match.group(1)))
 
 
 # One test per row and client, except the clients a row marks `—` (not tested there).
@@ -154,4 +148,4 @@ def run_after_restart(lab, browser, row: dict[str, str]) -> list[str]:
         path = then_path(row["then"])
         second.pages[0].goto(lab.app + path)
         second.close()
-    return names_in(Doer(lab).new_record(before, path))
+    return names_in(new_record(lab, before, path))

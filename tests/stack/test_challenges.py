@@ -9,8 +9,8 @@ import time
 import pytest
 import requests
 from cookie_client import flask_session
-from helpers import LAB, SERVICES, exercises, wait_until
-from stack_support import MitmwebUI, intercept_edit_resume, running_stack
+from helpers import LAB, SERVICES, exercises, mitmweb_flows, wait_until
+from stack_support import PASSWORD, MitmwebUI, intercept_edit_resume, running_stack
 
 pytestmark = pytest.mark.stack
 
@@ -134,7 +134,7 @@ def test_a_challenge_is_solved_by_doing_what_its_solution_says(fresh, challenge)
     solving = wait_until(lambda: next((r for r in fresh.records()[before:] if challenge in r["solved"]), None),
                          15, f"a capture record that solves {challenge}")
     # Marked in mitmweb, its comment first naming the challenge, and one log line with a link.
-    flows = {f["id"]: f for f in MitmwebUI(fresh.web_port).flows()}
+    flows = {f["id"]: f for f in mitmweb_flows(fresh.web_port, PASSWORD)}
     flow = flows[solving["flow_id"]]
     assert flow["marked"] == "✔"
     assert flow["comment"].startswith(f"✔ solved {challenge} | Cookie: ")

@@ -23,11 +23,6 @@ th{background:#eee}td code,.next code{white-space:nowrap}td.when{white-space:now
 """
 
 
-def when(time: str | None) -> str:
-    """A capture record's time as a person reads it, in UTC: 2026-11-29 19:19:59."""
-    return f"{time[:10]} {time[11:19]}" if time else ""
-
-
 def page(data: dict) -> str:
     """The board as HTML; every value from the capture file or the index is escaped."""
     e = html.escape
@@ -35,7 +30,7 @@ def page(data: dict) -> str:
     for row in data["challenges"]:
         mark = '<span class="yes">solved</span>' if row["solved"] else '<span class="no">not yet</span>'
         body.append(f"<tr><td>{e(row['exercise'])}</td><td><code>{e(row['challenge'])}</code></td>"
-                    f"<td>{e(row['task'])}</td><td>{mark}</td><td class=\"when\">{e(when(row['when']))}</td></tr>")
+                    f"<td>{e(row['task'])}</td><td>{mark}</td><td class=\"when\">{e(progress.readable_time(row['when']))}</td></tr>")
     nxt = data["next"]
     hint = (f'<p class="next" id="next">Next: <code>{e(nxt["challenge"])}</code>. Hint: {e(nxt["hint"])} '
             f'(more: <code>docker compose run --rm client hint {e(nxt["challenge"])} --level 2</code>)</p>'

@@ -61,6 +61,11 @@ def solved_flows(path: str | Path) -> tuple[dict[str, dict[str, Any]], int]:
     return first, unreadable
 
 
+def readable_time(time: str | None) -> str:
+    """A capture record's ISO time as a person reads it, in UTC: 2026-11-29 19:19:59."""
+    return f"{time[:10]} {time[11:19]}" if time else ""
+
+
 def rows(exercises: list[dict[str, Any]], first: dict[str, dict[str, Any]]) -> list[Row]:
     out = []
     for exercise in exercises:

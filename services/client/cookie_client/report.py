@@ -11,6 +11,7 @@ from rich.measure import Measurement
 from rich.table import Table
 from rich.text import Text
 
+from .progress import readable_time
 from .runner import Run, Step
 
 # Longest cookie value and Cookie header shown in a cell; the full text is in --json.
@@ -304,9 +305,8 @@ def render_progress(console: Console, data: dict[str, Any]) -> None:
     for column in ("Exercise", "Challenge", "Task", "Solved", "When (UTC)"):
         table.add_column(column, overflow="fold")
     for row in data["challenges"]:
-        when = (row["when"] or "").replace("T", " ")[:19]
         table.add_row(Text(row["exercise"]), Text(row["challenge"]), Text(row["task"]),
-                      Text("yes" if row["solved"] else "-"), Text(when))
+                      Text("yes" if row["solved"] else "-"), Text(readable_time(row["when"])))
     console.print(table)
     if data["next"]:
         cid = data["next"]["challenge"]

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import atexit
 import os
 import secrets
+import shutil
+import tempfile
 from contextlib import contextmanager
 import subprocess
 import threading
@@ -14,11 +17,15 @@ from pathlib import Path
 
 import requests
 
-from helpers import ADDON, GRADER, LAB, SERVICES, free_port, port_open, read_capture, wait_until
+from helpers import LAB, SERVICES, free_port, port_open, read_capture, wait_until
+from lab_launch import CA_CERT, confdir_args, mitmweb_args
 
 BIN = Path(sys.executable).parent
 PASSWORD = "stack-test-password"
-WEB_COLUMNS = ["icon", "method", "path", "status", "size", "time", "comment"]
+# One CA for every proxy of a test run, as one lab install has one: the browser
+# tier's browsers trust it once (CA_CERT in this folder), whichever stack they visit.
+CONFDIR = Path(tempfile.mkdtemp(prefix="cookielab-test-ca-"))
+atexit.register(shutil.rmtree, CONFDIR, ignore_errors=True)
 
 
 def start(cmd: list[str], log: Path, **kwargs) -> subprocess.Popen:
@@ -63,15 +70,15 @@ def running_stack(tmp: Path, **app_env: str):
         stop(app)
 
 
-def start_site(tmp: Path, app_url: str) -> tuple[subprocess.Popen, int]:
-    """Start the second site under gunicorn on a free loopback port, sending its requests to app_url."""
+def start_site(tmp: Path, app_url: str, app_https_url: str = "") -> tuple[subprocess.Popen, int]:
+    """Start the second site under gunicorn on a free loopback port, sending its requests to app_url (or app_https_url)."""
     port = free_port()
     proc = start(
         [str(BIN / "gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers", "1", "--no-control-socket",
          "cookie_site:create_app()"],
         tmp / f"site-{port}.log",
         cwd=SERVICES / "site",
-        env={**os.environ, "LAB_APP_URL": app_url},
+        env={**os.environ, "LAB_APP_URL": app_url, **({"LAB_APP_HTTPS_URL": app_https_url} if app_https_url else {})},
     )
     wait_until(lambda: http_status(f"http://127.0.0.1:{port}/healthz") == 200, 30, "the second site")
     return proc, port
@@ -89,10 +96,21 @@ class Stack:
     web_port: int
     capture: Path
     proxy_log: Path
+    # The proxy's confdir: the lab's CA (CA_CERT in it) and the https certificate.
+    confdir: Path
 
     @property
     def target(self) -> str:
         return f"http://127.0.0.1:{self.proxy_port}"
+
+    @property
+    def https(self) -> str:
+        """The same app over https: the one traffic port answers both."""
+        return f"https://127.0.0.1:{self.proxy_port}"
+
+    @property
+    def ca(self) -> Path:
+        return self.confdir / CA_CERT
 
     def client(self, *args: str) -> subprocess.CompletedProcess:
         """Run the real client, as the client container does, against the proxy."""
@@ -114,24 +132,15 @@ def start_proxy(
     """Start mitmweb before app_port with the image's options (and the addons unless told not to); return it and its Stack."""
     proxy_port, web_port = ports or (free_port(), free_port())
     capture = capture or tmp / f"cookies-{proxy_port}.jsonl"
-    stack = Stack(app_port, proxy_port, web_port, capture, tmp / f"mitmweb-{proxy_port}.log")
-    lab = ["-s", str(GRADER), "-s", str(ADDON), "--set", f"cookie_log={capture}",
+    confdir = CONFDIR
+    stack = Stack(app_port, proxy_port, web_port, capture, tmp / f"mitmweb-{proxy_port}.log", confdir)
+    lab = ["--set", f"cookie_log={capture}",
            "--set", f"lab_exercises={LAB / 'exercises.toml'}", "--set", f"lab_ui_url=http://localhost:{web_port}/"]
+    # The image's command line (lab_launch.py), on loopback ports, with the venv's mitmweb.
+    args = mitmweb_args(f"http://127.0.0.1:{app_port}", "127.0.0.1", proxy_port, "127.0.0.1", web_port, addons=addon)
     proc = start(
-        [
-            str(BIN / "mitmweb"),
-            "--mode", f"reverse:http://127.0.0.1:{app_port}",
-            "--listen-host", "127.0.0.1", "--listen-port", str(proxy_port),
-            "--web-host", "127.0.0.1", "--web-port", str(web_port),
-            "--no-web-open-browser",
-            "--set", f"confdir={tmp / 'mitmproxy'}",
-            "--set", "connection_strategy=lazy",
-            "--set", "keep_host_header=true",
-            "--set", f"web_password={PASSWORD}",
-            # The image's flow-list columns, Comment among them (services/proxy/Dockerfile).
-            *[arg for column in WEB_COLUMNS for arg in ("--set", f"web_columns={column}")],
-            *(lab if addon else []),
-        ],
+        [str(BIN / args[0]), *args[1:], *confdir_args(confdir), "--set", f"web_password={PASSWORD}",
+         *(lab if addon else [])],
         stack.proxy_log,
     )
     wait_until(lambda: port_open(proxy_port) and port_open(web_port), 30, "mitmweb")

@@ -111,7 +111,7 @@ def iso_time(timestamp: float | None) -> str | None:
     return datetime.fromtimestamp(timestamp, timezone.utc).isoformat(timespec="milliseconds")
 
 
-def flow_record(flow: http.HTTPFlow) -> dict[str, Any]:
+def flow_record(flow: http.HTTPFlow, trust_forwarded_proto: bool = False) -> dict[str, Any]:
     """Build the JSON record of one flow from its raw headers."""
     cookie_headers = flow.request.headers.get_all("cookie")
     set_cookie_headers = flow.response.headers.get_all("set-cookie") if flow.response else []
@@ -122,6 +122,7 @@ def flow_record(flow: http.HTTPFlow) -> dict[str, Any]:
         "time": iso_time(flow.request.timestamp_start),
         "flow_id": flow.id,
         "method": flow.request.method,
+        "scheme": flow_scheme(flow, trust_forwarded_proto),
         "host": flow.request.host_header,
         "path": flow.request.path,
         "status": flow.response.status_code if flow.response else None,
@@ -137,6 +138,22 @@ def flow_record(flow: http.HTTPFlow) -> dict[str, Any]:
         "solved": list(flow.metadata.get(SOLVED, [])),
         "steps": list(flow.metadata.get(STEPS, [])),
     }
+
+
+def flow_scheme(flow: http.HTTPFlow, trust_forwarded_proto: bool = False) -> str:
+    """The scheme the learner's client used: https when it spoke TLS to the proxy.
+
+    In reverse mode flow.request.scheme is the app's (http) whatever the client
+    spoke. Behind an Ingress that ends TLS, the controller says it in
+    X-Forwarded-Proto, trusted only when the proxy is reachable from it alone.
+    """
+    if flow.client_conn.tls_established:
+        return "https"
+    if trust_forwarded_proto:
+        forwarded = flow.request.headers.get("x-forwarded-proto", "").split(",")[0].strip().lower()
+        if forwarded in ("http", "https"):
+            return forwarded
+    return "http"
 
 
 def header_entries(name: str, headers: list[str]) -> list[str]:
@@ -155,6 +172,13 @@ class CookieLogger:
             DEFAULT_COOKIE_LOG,
             "Append one JSON line per flow with its Cookie and Set-Cookie headers "
             "to this file. Empty: no file, log lines only.",
+        )
+        loader.add_option(
+            "lab_trust_forwarded_proto",
+            bool,
+            False,
+            "Take a plain-http flow's scheme from its X-Forwarded-Proto header. Only where an Ingress "
+            "that ends TLS and sets the header is the one way to the proxy.",
         )
         loader.add_option(
             "lab_ui_url",
@@ -226,7 +250,7 @@ class CookieLogger:
         if flow.metadata.get(RECORDED):
             return None
         flow.metadata[RECORDED] = True
-        record = flow_record(flow)
+        record = flow_record(flow, ctx.options.lab_trust_forwarded_proto)
         self._comment(flow, record)
         self._write(record)
         return record

@@ -59,9 +59,33 @@ def _response_text(flow: http.HTTPFlow) -> str:
     return flow.response.get_text(strict=False) or ""
 
 
+def _scheme(flow: http.HTTPFlow) -> str:
+    # The same rule as cookie_logger.flow_scheme, whose option says whether X-Forwarded-Proto is trusted.
+    if flow.client_conn.tls_established:
+        return "https"
+    if getattr(ctx.options, "lab_trust_forwarded_proto", False):
+        forwarded = flow.request.headers.get("x-forwarded-proto", "").split(",")[0].strip().lower()
+        if forwarded in ("http", "https"):
+            return forwarded
+    return "http"
+
+
+def _hostname(flow: http.HTTPFlow) -> str:
+    """The Host header's name without its port, lower-cased; an IPv6 address keeps its brackets."""
+    host = (flow.request.host_header or "").lower()
+    name, colon, port = host.rpartition(":")
+    if colon and port.isdigit() and ("[" not in host or name.endswith("]")):
+        return name
+    return host
+
+
 # What a step may ask of one flow: each key's check, given the flow and the key's value.
 CHECKS = {
     "method": lambda f, v: f.request.method == v,
+    # "https" when the learner's client spoke TLS to the proxy; "http" otherwise.
+    "scheme": lambda f, v: _scheme(f) == v,
+    # The host the learner typed (Host header, port left out), e.g. "shop.cookielab.localhost" or "[::ffff:7f00:1]".
+    "host": lambda f, v: _hostname(f) == v.lower(),
     "path": lambda f, v: f.request.path.split("?", 1)[0] == v,
     "path_prefix": lambda f, v: f.request.path.startswith(v),
     "path_in": lambda f, v: f.request.path.split("?", 1)[0] in v,
@@ -71,6 +95,10 @@ CHECKS = {
     # name = value: the request carried this cookie, and never with this value.
     "cookies_not": lambda f, v: all(
         _cookie_values(f, name) and value not in _cookie_values(f, name) for name, value in v.items()
+    ),
+    # name = value: the request carried name, and the first of them (the one most servers read) is not value.
+    "first_cookie_not": lambda f, v: all(
+        _cookie_values(f, name) and _cookie_values(f, name)[0] != value for name, value in v.items()
     ),
     "has_cookies": lambda f, v: all(_cookie_values(f, name) for name in v),
     "lacks_cookies": lambda f, v: not any(_cookie_values(f, name) for name in v),
@@ -87,8 +115,8 @@ CHECKS = {
 
 # The type each key's value must have in exercises.toml.
 TYPES = {
-    "method": str, "path": str, "path_prefix": str, "path_in": list, "status": int, "cookies": dict, "cookies_not": dict,
-    "has_cookies": list, "lacks_cookies": list, "cookie_count": dict, "min_cookie_header": int,
+    "method": str, "scheme": str, "host": str, "path": str, "path_prefix": str, "path_in": list, "status": int, "cookies": dict, "cookies_not": dict,
+    "first_cookie_not": dict, "has_cookies": list, "lacks_cookies": list, "cookie_count": dict, "min_cookie_header": int,
     "sets_cookies": list, "no_set_cookie": bool, "headers": dict, "header_contains": dict, "edited": bool,
     "response_contains": str,
 }

@@ -15,13 +15,21 @@ def load_addon(tctx, path=ADDON):
     return module.addons[0]
 
 
-def make_flow(cookies=(), set_cookies=(), *, path=b"/", status=200, resp=True, err=False):
-    """A flow whose request carries these Cookie headers and whose response these Set-Cookie headers (bytes)."""
-    req = tutils.treq(path=path, headers=http.Headers([(b"host", b"127.0.0.1:8080")] + [(b"cookie", c) for c in cookies]))
+def make_flow(cookies=(), set_cookies=(), *, path=b"/", status=200, resp=True, err=False, tls=False,
+              host=b"127.0.0.1:8080", headers=()):
+    """A flow whose request carries these Cookie headers and whose response these Set-Cookie headers (bytes),
+    from a client that spoke plain http to the proxy unless tls is true."""
+    fields = [(b"host", host), *headers] + [(b"cookie", c) for c in cookies]
+    req = tutils.treq(path=path, headers=http.Headers(fields))
     response = False
     if resp:
         response = tutils.tresp(status_code=status, headers=http.Headers([(b"set-cookie", s) for s in set_cookies]))
-    return tflow.tflow(req=req, resp=response, err=err)
+    flow = tflow.tflow(req=req, resp=response, err=err)
+    # mitmproxy's test client has spoken TLS; the lab's learner usually has not.
+    if not tls:
+        flow.client_conn.timestamp_tls_setup = None
+        flow.client_conn.tls = False
+    return flow
 
 
 def run_flow(tctx, addon, flow, *before):

@@ -23,6 +23,7 @@ def test_seed_first_request_is_recorded(tctx, logger_addon, capture, caplog):
         "time": "1999-12-31T23:00:00.000+00:00",
         "flow_id": flow.id,
         "method": "GET",
+        "scheme": "http",
         "host": "127.0.0.1:8080",
         "path": "/",
         "status": 200,

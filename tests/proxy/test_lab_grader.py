@@ -165,3 +165,74 @@ def test_odd_traffic_never_breaks_grading(tctx, grader, logger_addon, capture, c
     run_flow(tctx, logger_addon, flow, grader)
     (record,) = read_capture(capture)[before:]
     assert isinstance(record["solved"], list) and json.dumps(record)
+
+
+def browse(tctx, grader, logger_addon, path: bytes, cookies=(), set_cookies=(), *, tls=False, host=b"127.0.0.1:8080"):
+    """A browser's flow through the grader and the logger, over https when tls is true."""
+    flow = make_flow(cookies, set_cookies, path=path, tls=tls, host=host, headers=[(b"user-agent", BROWSER)])
+    run_flow(tctx, logger_addon, flow, grader)
+    return flow
+
+
+MAPPED = b"[::ffff:7f00:1]:8080"
+
+
+def test_secret_over_https_then_refused_at_the_non_secure_address_solves_06(tctx, grader, logger_addon, capture):
+    cid = "06-secret-needs-https"
+    # The same requests over plain http at 127.0.0.1 solve nothing: the first step asks for https.
+    browse(tctx, grader, logger_addon, b"/flags/", [b"plain=1; secret=1"])
+    browse(tctx, grader, logger_addon, b"/flags/", [b"plain=1; secret=1"], tls=True)
+    browse(tctx, grader, logger_addon, b"/flags/set", set_cookies=[b"plain=1; Path=/", b"secret=1; Secure; Path=/"],
+           host=MAPPED)
+    browse(tctx, grader, logger_addon, b"/flags/", [b"plain=1"], host=MAPPED)
+    records = read_capture(capture)
+    assert [r["scheme"] for r in records] == ["http", "https", "http", "http"]
+    assert [[s for s in r["steps"] if s.startswith(cid)] for r in records] == [[], [f"{cid}#1"], [f"{cid}#2"], [f"{cid}#3"]]
+    assert records[-1]["solved"] == [cid]
+
+
+def test_the_non_secure_address_counts_only_in_the_form_browsers_send(tctx, grader, logger_addon, capture):
+    browse(tctx, grader, logger_addon, b"/prefixes/set", set_cookies=[b"__Host-id=1; Secure; Path=/",
+           b"__Secure-token=1; Secure; Path=/"], host=b"[::ffff:127.0.0.1]:8080")
+    (record,) = read_capture(capture)
+    assert record["steps"] == [] and record["host"] == "[::ffff:127.0.0.1]:8080"
+
+
+def test_a_tossed_session_read_first_on_the_cart_solves_11(tctx, grader, logger_addon, capture):
+    cid = "11-tossed-session"
+    shop, blog = b"shop.cookielab.localhost:8080", b"blog.cookielab.localhost:8080"
+    toss = b"session=mallory; Domain=cookielab.localhost; Path=/siblings/cart"
+    browse(tctx, grader, logger_addon, b"/siblings/toss?value=mallory&path=/siblings/cart", set_cookies=[toss], host=blog)
+    # The Steps' toss, read where the Steps read it: not the challenge.
+    browse(tctx, grader, logger_addon, b"/siblings/account/", [b"session=tossed; session=alice"], host=shop)
+    # The shop's own session first: the toss did not win.
+    browse(tctx, grader, logger_addon, b"/siblings/cart/", [b"session=alice; session=mallory"], host=shop)
+    browse(tctx, grader, logger_addon, b"/siblings/cart/", [b"session=mallory; session=alice"], host=shop)
+    records = read_capture(capture)
+    assert [r["solved"] for r in records] == [[], [], [], [cid]]
+
+
+def test_the_host_prefix_holding_against_a_toss_solves_11(tctx, grader, logger_addon, capture):
+    shop, blog = b"shop.cookielab.localhost:8080", b"blog.cookielab.localhost:8080"
+    browse(tctx, grader, logger_addon, b"/siblings/login-host", set_cookies=[b"__Host-session=alice; Secure; Path=/"],
+           host=shop)
+    browse(tctx, grader, logger_addon, b"/siblings/toss?name=__Host-session",
+           set_cookies=[b"__Host-session=tossed; Domain=cookielab.localhost; Secure; Path=/siblings/account"], host=blog)
+    flow = browse(tctx, grader, logger_addon, b"/siblings/account/", [b"__Host-session=alice"], host=shop)
+    assert read_capture(capture)[-1]["solved"] == ["11-host-prefix-holds"] and flow.marked
+
+
+@pytest.mark.parametrize(("trust", "header", "tls", "scheme"), [
+    (False, None, True, "https"),
+    (False, None, False, "http"),
+    # A learner's own X-Forwarded-Proto counts for nothing unless the proxy is told to trust it.
+    (False, b"https", False, "http"),
+    (True, b"https", False, "https"),
+    (True, b"HTTPS, http", False, "https"),
+    (True, b"gopher", False, "http"),
+])
+def test_the_scheme_is_the_clients_or_a_trusted_ingresss(tctx, grader, logger_addon, capture, trust, header, tls, scheme):
+    tctx.configure(logger_addon, lab_trust_forwarded_proto=trust)
+    flow = make_flow(path=b"/echo", tls=tls, headers=[(b"x-forwarded-proto", header)] if header else [])
+    run_flow(tctx, logger_addon, flow, grader)
+    assert read_capture(capture)[-1]["scheme"] == scheme

@@ -69,3 +69,27 @@ def test_a_cookie_is_text_on_every_page_never_markup(app, raw_client, cookie):
             assert resp.mimetype in ("text/plain", "application/json"), path
         if resp.mimetype == "text/plain":
             assert resp.headers["X-Content-Type-Options"] == "nosniff", path
+
+
+def test_start_page_links_the_labs_three_addresses(raw_client):
+    page = raw_client.get("/lab/").text
+    addresses = re.findall(r'<li><a href="([^"]+)"><code>[^<]+</code></a>: ([^<]+)</li>', page)
+    assert addresses == [
+        ("http://127.0.0.1:8080/lab/", "plain http on loopback: Chromium and Firefox count it as a secure context"),
+        ("http://[::ffff:127.0.0.1]:8080/lab/", "plain http at an address that is not a secure context"),
+        ("https://127.0.0.1:8443/lab/", "https, with the lab&#39;s own certificate authority"),
+    ]
+
+
+def test_on_a_cluster_the_start_page_has_no_non_secure_address():
+    from cookie_app import create_app
+
+    app = create_app({"TESTING": True, "SECRET_KEY": "k", "LAB_APP_URL": "https://app-ada.lab.example.org/",
+                      "LAB_HTTPS_URL": "https://app-ada.lab.example.org/"})
+    page = app.test_client().get("/lab/").text
+    assert re.findall(r'<li><a href="([^"]+)"><code>', page) == ["https://app-ada.lab.example.org/lab/"]
+
+
+def test_every_page_has_the_secure_context_line_for_page_script(raw_client):
+    for path in ("/lab/", "/inspect", "/flags/inspect"):
+        assert '· secure context: <strong id="secure-context">(page script did not run)</strong>' in raw_client.get(path).text

@@ -8,7 +8,15 @@ from cookie_site import REQUESTS, create_app
 
 @pytest.fixture
 def client():
-    return create_app({"TESTING": True, "LAB_APP_URL": "http://127.0.0.1:9080"}).test_client(use_cookies=False)
+    return create_app(
+        {"TESTING": True, "LAB_APP_URL": "http://127.0.0.1:9080", "LAB_APP_HTTPS_URL": "https://127.0.0.1:9443"}
+    ).test_client(use_cookies=False)
+
+
+def request_urls(page):
+    """Every address the page's markup sends a request to, apart from the chooser's own links."""
+    page = re.sub(r'<a id="target-[^>]*>', "", page)
+    return re.findall(r'(?:href|action|src|data-target)="([^"]*)"', page)
 
 
 def test_the_page_offers_every_kind_of_request_at_the_apps_flags(client):
@@ -37,6 +45,53 @@ def test_script_comes_from_the_sites_files_and_requests_go_only_to_the_app(clien
     assert all('src="/static/' in tag for tag in re.findall(r"<script[^>]*>", resp.text))
     with client.get("/static/site.js") as script:
         assert script.status_code == 200
+
+
+def test_the_https_choice_points_every_request_and_the_csp_at_the_https_app(client):
+    resp = client.get("/?app=https")
+    page = resp.text
+    assert 'data-target="https://127.0.0.1:9443"' in page
+    assert 'href="https://127.0.0.1:9443/flags/?via=link"' in page
+    assert '<form id="get-form" method="get" action="https://127.0.0.1:9443/flags/">' in page
+    assert '<form id="post-form" method="post" action="https://127.0.0.1:9443/flags/?via=post-form">' in page
+    assert 'href="https://127.0.0.1:9443/flags/set"' in page and 'href="https://127.0.0.1:9443/lab/"' in page
+    csp = resp.headers["Content-Security-Policy"]
+    for directive in ("img-src", "connect-src", "frame-src", "form-action"):
+        assert re.search(rf"{directive} https://127\.0\.0\.1:9443(;|$)", csp), directive
+
+
+@pytest.mark.parametrize(
+    ("query", "chosen", "other"),
+    [
+        ("", "http://127.0.0.1:9080", "127.0.0.1:9443"),
+        ("?app=http", "http://127.0.0.1:9080", "127.0.0.1:9443"),
+        ("?app=https", "https://127.0.0.1:9443", "127.0.0.1:9080"),
+    ],
+)
+def test_each_page_reaches_only_the_chosen_address(client, query, chosen, other):
+    resp = client.get(f"/{query}")
+    urls = request_urls(resp.text)
+    assert f'data-target="{chosen}"' in resp.text
+    assert all(url.startswith("/") or url == chosen or url.startswith(f"{chosen}/") for url in urls), urls
+    assert other not in resp.headers["Content-Security-Policy"]
+
+
+@pytest.mark.parametrize(("query", "current"), [("", "http"), ("?app=http", "http"), ("?app=https", "https")])
+def test_the_chooser_links_both_addresses_and_marks_the_current_one(client, query, current):
+    page = client.get(f"/{query}").text
+    assert "Send the requests to:" in page
+    links = dict(re.findall(r'<a id="target-(\w+)" href="/\?app=\1"[^>]*><code>([^<]*)</code></a>', page))
+    assert links == {"http": "http://127.0.0.1:9080", "https": "https://127.0.0.1:9443"}
+    marked = re.findall(r'<a id="target-(\w+)"[^>]* aria-current="page"', page)
+    assert marked == [current]
+
+
+@pytest.mark.parametrize("value", ["", "HTTPS", "ftp", "<script>alert(1)</script>"])
+def test_any_other_app_value_answers_400_in_plain_text_without_the_input(client, value):
+    resp = client.get("/", query_string={"app": value})
+    assert resp.status_code == 400
+    assert resp.mimetype == "text/plain"
+    assert resp.text == "app must be one of: http, https\n"
 
 
 def test_health(client):

@@ -29,6 +29,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         # Where the learner's browser reaches mitmweb and the second site; the pages link them.
         LAB_WEB_URL=os.environ.get("LAB_WEB_URL", "http://localhost:8081/"),
         LAB_SITE_URL=os.environ.get("LAB_SITE_URL", "http://site.localhost:8082/"),
+        # The app itself as the learner's browser reaches it, over http and over https.
+        LAB_APP_URL=os.environ.get("LAB_APP_URL", "http://127.0.0.1:8080/"),
+        LAB_HTTPS_URL=os.environ.get("LAB_HTTPS_URL", "https://127.0.0.1:8443/"),
     )
     # FLASK_SECRET_KEY and any other FLASK_* variable come from the environment.
     app.config.from_prefixed_env()
@@ -56,11 +59,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         prefixes,
         seed,
         session,
+        siblings,
         size,
         tamper,
     )
 
-    for module in (health, echo, seed, attributes, expiry, delete, multiple, flags, session, tamper, prefixes, size, pages):
+    for module in (health, echo, seed, attributes, expiry, delete, multiple, flags, session, tamper, prefixes, size, siblings, pages):
         app.register_blueprint(module.bp)
 
     @app.after_request

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, render_template, request
+from urllib.parse import urlsplit
+
+from flask import Blueprint, Response, current_app, render_template, request
 
 bp = Blueprint("pages", __name__)
 
 # What each exercise sheet has the learner open. A step is (method, path, what it
-# does); a POST step carries the form fields it needs. Titles match lab/exercises.toml
-# (a structure test holds them together).
+# does); a POST step carries the form fields it needs. A path written //host/path
+# is on another host than this page, at this page's scheme and port (step_href).
+# Titles match lab/exercises.toml (a structure test holds them together).
 EXERCISES = [
     ("01", "The seed walkthrough: how a cookie is set and sent back", [
         ("GET", "/", "the seed: greets the username cookie, sets username=Alice"),
@@ -56,6 +59,14 @@ EXERCISES = [
         ("GET", "/size/too-big", "set huge: name and value of 4097 bytes"),
         ("GET", "/size/inspect", "did the browser keep huge?"),
     ]),
+    ("11", "Domain and sibling hosts: a shared cookie, and cookie tossing", [
+        ("GET", "//shop.cookielab.localhost/siblings/set", "on the shop: set hostonly, shared and the refused sibling"),
+        ("GET", "//shop.cookielab.localhost/siblings/", "which came back to the shop?"),
+        ("GET", "//blog.cookielab.localhost/siblings/", "which arrived at the blog?"),
+        ("GET", "//shop.cookielab.localhost/siblings/login", "sign in on the shop: session=alice, host-only"),
+        ("GET", "//blog.cookielab.localhost/siblings/blog", "on the blog: toss a session cookie for the whole domain"),
+        ("GET", "//shop.cookielab.localhost/siblings/account/", "back on the shop: whose session does it read?"),
+    ]),
 ]
 
 # Page script only from this app's files (static/), never inline: a cookie
@@ -73,6 +84,33 @@ def page(template: str, **context) -> Response:
     return resp
 
 
+def host_and_port() -> tuple[str, int | None]:
+    """Return the request's host name (lower-cased, no port) and the port of its Host header."""
+    parts = urlsplit("//" + request.host)
+    try:
+        port = parts.port
+    except ValueError:
+        # A Host header whose port is no number: answer without a port rather than fail.
+        port = None
+    return parts.hostname or "", port
+
+
+def url_on(host: str, path: str) -> str:
+    """Return the URL of path on host, at this request's scheme and the port the browser used."""
+    # The sibling hosts are reached through the same proxy port as this page, so
+    # the port comes from the Host header the browser sent, not from the app's own.
+    _, port = host_and_port()
+    return f"{request.scheme}://{host}{'' if port is None else f':{port}'}{path}"
+
+
+def step_href(path: str) -> str:
+    """Return a step's link: //host/path becomes an absolute URL on that host, any other path stays."""
+    if not path.startswith("//"):
+        return path
+    host, _, rest = path[2:].partition("/")
+    return url_on(host, "/" + rest)
+
+
 def server_view() -> dict:
     """What the server received: every raw Cookie header and Werkzeug's parsed pairs."""
     return {
@@ -82,10 +120,27 @@ def server_view() -> dict:
     }
 
 
+def addresses() -> list[tuple[str, str]]:
+    """The lab's own addresses for this start page, each with what it teaches (sheets 06 and 09)."""
+    http, https = current_app.config["LAB_APP_URL"], current_app.config["LAB_HTTPS_URL"]
+    found = [(http + "lab/", "plain http on loopback: Chromium and Firefox count it as a secure context")]
+    if urlsplit(http).hostname == "127.0.0.1":
+        # The same loopback address as IPv4-mapped IPv6: no browser counts it as secure.
+        found.append((http.replace("//127.0.0.1:", "//[::ffff:127.0.0.1]:", 1) + "lab/",
+                      "plain http at an address that is not a secure context"))
+    if https != http:
+        found.append((https + "lab/", "https, with the lab's own certificate authority"))
+    return found
+
+
 @bp.get("/lab/")
 def start() -> Response:
-    """Show every exercise's routes and forms, and the cookies this page sees."""
-    return page("start.html", exercises=EXERCISES, server=server_view())
+    """Show every exercise's routes and forms, the lab's addresses, and the cookies this page sees."""
+    exercises = [
+        (id_, title, [(step[0], step_href(step[1]), *step[2:]) for step in steps])
+        for id_, title, steps in EXERCISES
+    ]
+    return page("start.html", exercises=exercises, addresses=addresses(), server=server_view())
 
 
 @bp.get("/inspect")

@@ -21,6 +21,10 @@ REQUESTS = [
     ("iframe", "an <iframe>: a page embedded in this one"),
 ]
 
+# The ways the page can reach the app, as ?app=<name>, and the config key of
+# each one's URL; without ?app= the page uses http.
+TARGETS = {"http": "LAB_APP_URL", "https": "LAB_APP_HTTPS_URL"}
+
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Create the second site; gunicorn runs ``cookie_site:create_app()``."""
@@ -28,6 +32,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.config.from_mapping(
         # The app as the learner's browser reaches it: through the proxy.
         LAB_APP_URL=os.environ.get("LAB_APP_URL", "http://127.0.0.1:8080").rstrip("/"),
+        # The same app over https, for a browser without the loopback exception.
+        LAB_APP_HTTPS_URL=os.environ.get("LAB_APP_HTTPS_URL", "https://127.0.0.1:8443").rstrip("/"),
     )
     if test_config is not None:
         app.config.from_mapping(test_config)
@@ -44,17 +50,26 @@ def healthz() -> dict[str, str]:
 @bp.get("/")
 def index() -> Response:
     """Offer one button or link per kind of cross-site request, and show the cookies this site received."""
-    target = current_app.config["LAB_APP_URL"]
+    chosen = request.args.get("app", "http")
+    if chosen not in TARGETS:
+        # Plain text naming the allowed values only, so nothing of the input comes back.
+        resp = Response(f"app must be one of: {', '.join(TARGETS)}\n", status=400, mimetype="text/plain")
+        resp.headers["X-Content-Type-Options"] = "nosniff"
+        return resp
+    targets = {name: current_app.config[key] for name, key in TARGETS.items()}
+    target = targets[chosen]
     resp = Response(
         render_template(
             "index.html",
             target=target,
+            targets=targets,
+            chosen=chosen,
             requests=REQUESTS,
             received=request.headers.getlist("Cookie"),
         ),
         mimetype="text/html",
     )
-    # Script only from this site's files; requests only to the lab's app.
+    # Script only from this site's files; requests only to the chosen address of the lab's app.
     resp.headers["Content-Security-Policy"] = (
         f"default-src 'none'; script-src 'self'; style-src 'self'; img-src {target}; "
         f"connect-src {target}; frame-src {target}; form-action {target}; base-uri 'none'"

@@ -22,6 +22,9 @@ function row(cells) {
 }
 
 document.addEventListener("DOMContentLoaded", () => {
+  // Whether this browser counts this address as secure: Secure cookies need it.
+  const secure = document.getElementById("secure-context");
+  if (secure) secure.textContent = window.isSecureContext ? "yes" : "no";
   const raw = document.getElementById("document-cookie");
   if (!raw) return;
   const seen = parseCookies(document.cookie);

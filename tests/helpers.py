@@ -205,8 +205,30 @@ def sheet_claims(text: str) -> list[dict[str, str]]:
     return rows
 
 
+# The addresses the sheets give, at the lab's default ports; a test puts its own ports in.
+SHEET_ORIGINS = {
+    "http://127.0.0.1:8080": "app",  # loopback: a secure context for Chromium and Firefox
+    "https://127.0.0.1:8443": "https",  # the same app over https, with the lab's CA
+    "http://[::ffff:127.0.0.1]:8080": "mapped",  # IPv4-mapped IPv6: not a secure context
+    "http://shop.cookielab.localhost:8080": "shop",  # the sibling hosts of sheet 11
+    "http://blog.cookielab.localhost:8080": "blog",
+}
+# A sheet's address in a claims cell: one of SHEET_ORIGINS and a path, or a path on the app's first address.
+SHEET_URL = re.compile("(" + "|".join(re.escape(origin) for origin in SHEET_ORIGINS) + ")?(/[^`\\s]*)")
+
+
+def sheet_url(text: str, origins: dict[str, str]) -> str:
+    """A sheet's address as the test reaches it: origins maps each SHEET_ORIGINS name to the test's origin."""
+    match = SHEET_URL.fullmatch(text)
+    assert match, f"{text!r} is not an address of the lab"
+    origin, path = match.groups()
+    return origins[SHEET_ORIGINS[origin or "http://127.0.0.1:8080"]] + path
+
+
 def cookie_names(cell: str) -> list[str] | None:
-    """A claims cell as cookie names in the order sent; None for `—`, not tested in that client."""
+    """A claims cell as cookie names in the order sent; None for `—`, not tested in that client.
+
+    An entry may be `name=value` when the value is what the claim is about."""
     cell = cell.strip()
     if cell == "—":
         return None

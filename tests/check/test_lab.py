@@ -170,3 +170,12 @@ def test_solution_says_how_each_challenge_is_solved(exercise):
     section = solution.split("\n## Challenges\n", 1)[1]
     for challenge in exercise["challenge"]:
         assert f"- `{challenge['id']}`: " in section
+
+
+def test_the_safari_override_publishes_the_second_site_and_board_on_ipv6_loopback_only():
+    override = YAML(typ="safe").load((ROOT / "docker-compose.safari.yml").read_text(encoding="utf-8"))
+    assert set(override["services"]) == {"site", "progress"}
+    for service in override["services"].values():
+        assert [port.split("]:")[0] for port in service["ports"]] == ["[::1"]
+    assert "docker compose -f docker-compose.yml -f docker-compose.safari.yml up" in (ROOT / "README.md").read_text(
+        encoding="utf-8")

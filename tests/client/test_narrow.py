@@ -29,6 +29,10 @@ def step(request_cookie_header, set_cookie_headers, jar, body, status=(200, "OK"
     }
 
 
+# The siblings' jar once the blog has tossed its session (the shop's own first, as the jar keeps them).
+SIBLINGS_JAR = [cookie("hostonly", "1"), cookie("session", "alice"), cookie("shared", "1"),
+                cookie("session", "tossed", path="/siblings/account")]
+
 # Recorded from a real run of each scenario through the lab's proxy
 # (`python -m cookie_client NAME --json`): the Expires dates, the session's
 # signature and the 4 KB cookie as they came off the wire. Each scenario: its
@@ -321,6 +325,39 @@ RECORDED = {
             ),
         ],
         [cookie("big", "x" * 4090)],
+    ),
+    "siblings": (
+        [
+            step(
+                None,
+                ["hostonly=1; Path=/", "shared=1; Domain=cookielab.localhost; Path=/",
+                 "sibling=1; Domain=blog.cookielab.localhost; Path=/"],
+                [cookie("hostonly", "1"), cookie("shared", "1")],
+                "set: hostonly, shared, sibling",
+            ),
+            step("shared=1", [], [cookie("hostonly", "1"), cookie("shared", "1")],
+                 "host: blog.cookielab.localhost (the blog)\nreceived: shared=1"),
+            step(
+                "hostonly=1; shared=1",
+                ["session=alice; HttpOnly; Path=/; SameSite=Lax"],
+                [cookie("hostonly", "1"), cookie("session", "alice"), cookie("shared", "1")],
+                "signed in: session=alice (host-only)",
+            ),
+            step(
+                "shared=1",
+                ["session=tossed; Domain=cookielab.localhost; Path=/siblings/account"],
+                SIBLINGS_JAR,
+                "tossed: session=tossed; Domain=cookielab.localhost; Path=/siblings/account",
+            ),
+            step(
+                "session=tossed; hostonly=1; session=alice; shared=1",
+                [],
+                SIBLINGS_JAR,
+                "shop, /siblings/account/\nsession, as Flask reads it (the first): tossed\n__Host-session: (none)\n"
+                "received: session=tossed; session=alice; hostonly=1; shared=1",
+            ),
+        ],
+        SIBLINGS_JAR,
     ),
 }
 

@@ -9,9 +9,11 @@ from http.server import ThreadingHTTPServer
 
 import pytest
 from cookie_client import board, cli, progress
-from helpers import LAB, free_port
+from helpers import LAB, exercises, free_port
 
 INDEX = LAB / "exercises.toml"
+# Every challenge of every sheet, counted from the index as the test reads it.
+TOTAL = sum(len(exercise["challenge"]) for exercise in exercises())
 MARKUP = "<script>alert(1)</script><b>"
 
 
@@ -60,7 +62,7 @@ def test_progress_prints_a_table_and_the_next_hint(tmp_path, capsys):
     path = capture(tmp_path, '{"time": "2026-11-29T10:00:00.000+00:00", "flow_id": "a", "solved": ["01-someone-else"]}')
     assert cli.main(["progress", "--captures", str(path), "--exercises", str(INDEX)]) == 0
     out = capsys.readouterr().out
-    assert "Your progress: 1 of 13 challenges solved" in out
+    assert f"Your progress: 1 of {TOTAL} challenges solved" in out
     assert "2026-11-29 10:00:00" in out and "Next: 01-keeps-sending." in out
 
 
@@ -104,7 +106,7 @@ def test_the_board_serves_the_table_its_data_and_refreshes_itself(served):
         page = resp.read().decode()
         assert resp.headers["Content-Security-Policy"] == "default-src 'none'; style-src 'self'"
     assert '<meta http-equiv="refresh" content="5">' in page
-    assert '<span id="count">1 of 13</span>' in page and "2026-11-29 10:00:00</td>" in page
+    assert f'<span id="count">1 of {TOTAL}</span>' in page and "2026-11-29 10:00:00</td>" in page
     with urllib.request.urlopen(served + "/progress.json", timeout=10) as resp:
         assert json.load(resp)["solved"] == 1
     with pytest.raises(urllib.error.HTTPError) as missing:

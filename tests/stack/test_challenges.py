@@ -16,7 +16,8 @@ pytestmark = pytest.mark.stack
 
 # A learner's own client, as curl names itself.
 LEARNER = {"User-Agent": "curl/8.5.0"}
-BROWSER_ONLY = {"06-lax-goes-cross-site", "06-lax-stays-home", "08-admin-in-your-browser", "09-host-prefix-kept"}
+BROWSER_ONLY = {"06-lax-goes-cross-site", "06-lax-stays-home", "08-admin-in-your-browser", "09-host-prefix-kept",
+                "06-secret-needs-https", "09-prefix-needs-https", "11-host-prefix-holds"}
 
 
 @pytest.fixture(scope="module")
@@ -99,6 +100,16 @@ def solve_10_largest_header(stack):
     for size, status in ((8181, 431), (8180, 200)):
         resp = s.get(stack.target + "/size/", headers={"Cookie": "pad=" + "x" * (size - 4)}, timeout=10)
         assert resp.status_code == status
+
+
+def solve_11_tossed_session(stack):
+    # curl resolves *.localhost by itself; requests needs the Host header, which its jar then goes by.
+    s = learner()
+    shop, blog = {"Host": "shop.cookielab.localhost"}, {"Host": "blog.cookielab.localhost"}
+    s.get(stack.target + "/siblings/login", headers=shop, timeout=10)
+    s.get(stack.target + "/siblings/toss?value=mallory&path=/siblings/cart", headers=blog, timeout=10)
+    resp = s.get(stack.target + "/siblings/cart/", headers=shop, timeout=10)
+    assert "session, as Flask reads it (the first): mallory" in resp.text
 
 
 SOLVERS = {name.removeprefix("solve_").replace("_", "-"): fn for name, fn in dict(globals()).items()

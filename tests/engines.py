@@ -1,11 +1,14 @@
 """The two browser engines behind one small interface: Chromium through Playwright, Firefox through Marionette.
 
 Both are Debian's packages (/usr/bin/chromium, /usr/bin/firefox-esr), run
-headless on this machine; neither is downloaded.
+headless on this machine; neither is downloaded. Either can trust the lab's CA
+as the README tells learners to, in a throwaway store of its own only (NSS's
+certutil, from Debian's libnss3-tools): never in this machine's stores.
 """
 
 from __future__ import annotations
 
+import atexit
 import os
 import shutil
 import subprocess
@@ -148,12 +151,19 @@ class FirefoxTab(Tab):
 
 
 class Firefox:
-    """Headless firefox-esr with Marionette on a free port and a fresh profile."""
+    """Headless firefox-esr with Marionette on a free port and a fresh profile (trusting the CA at ca, if given)."""
 
-    def __init__(self) -> None:
+    def __init__(self, ca: Path | None = None) -> None:
         from marionette_driver.marionette import Marionette
 
         self.profile = Path(tempfile.mkdtemp(prefix="cookielab-firefox-"))
+        if ca is not None:
+            try:
+                # The profile's own cert9.db, made before Firefox opens it: trusted in this profile alone.
+                trust_ca(self.profile, ca)
+            except Exception:
+                shutil.rmtree(self.profile, ignore_errors=True)
+                raise
         port = free_port()
         prefs = {**FIREFOX_PREFS, "marionette.port": port}
         lines = [f"user_pref({_js(k)}, {_js(v)});" for k, v in prefs.items()]
@@ -196,6 +206,20 @@ def _js(value) -> str:
     return '"' + str(value).replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
+# The nickname the CA gets in a browser's NSS store (its subject stays lab_launch.CA_NAME).
+CA_NICKNAME = "Cookie Lab CA"
+
+
+def trust_ca(nssdb: Path, ca: Path) -> None:
+    """Make an NSS database in the folder nssdb (empty password) that trusts the CA certificate at ca for websites."""
+    certutil = shutil.which("certutil")
+    if certutil is None:
+        raise FileNotFoundError("certutil is missing (apt-get install libnss3-tools)")
+    nssdb.mkdir(parents=True, exist_ok=True)
+    for args in (["-N", "--empty-password"], ["-A", "-n", CA_NICKNAME, "-t", "C,,", "-i", str(ca)]):
+        subprocess.run([certutil, "-d", f"sql:{nssdb}", *args], check=True, capture_output=True, timeout=30)
+
+
 def require(problem: str) -> None:
     """A browser cannot run: fail under LAB_REQUIRE_BROWSER=1 or CI, skip elsewhere."""
     if os.environ.get("LAB_REQUIRE_BROWSER") == "1" or os.environ.get("CI"):
@@ -203,15 +227,15 @@ def require(problem: str) -> None:
     pytest.skip(f"browser tests: {problem}")
 
 
-def chromium_session():
-    """Start Playwright and Debian's Chromium, or fail or skip as require() says; yield the browser."""
+def chromium_session(ca: Path | None = None):
+    """Start Playwright and Debian's Chromium (trusting the CA at ca, if given), or fail or skip as require() says; yield the browser."""
     if not Path(CHROMIUM).exists():
         require(f"{CHROMIUM} is missing (apt-get install chromium)")
     try:
         from playwright.sync_api import sync_playwright
 
         playwright = sync_playwright().start()
-        browser = launch_chromium(playwright)
+        browser = launch_chromium(playwright.chromium, ca)
     except Exception as exc:  # noqa: BLE001 - reported as the tier's failure or skip
         require(f"Chromium did not start: {exc}")
     try:
@@ -221,7 +245,29 @@ def chromium_session():
         playwright.stop()
 
 
-def launch_chromium(playwright):
-    """Debian's Chromium, headless, as root: --no-sandbox is required there."""
-    return playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox"])
+def launch_chromium(chromium, ca: Path | None = None):
+    """Debian's Chromium, headless, as root (--no-sandbox is required there), with a throwaway HOME.
 
+    chromium is Playwright's BrowserType: playwright.chromium, or a running
+    browser's browser_type to launch a second one beside it (Playwright's sync
+    API runs one instance per thread).
+
+    Chromium on Linux reads (and on its first https visit makes) the NSS
+    database in $HOME/.pki/nssdb whatever its profile: a HOME of its own keeps
+    this machine's store out of every test, and with a CA certificate its
+    database trusts ca. That HOME goes when the browser closes.
+    """
+    home = Path(tempfile.mkdtemp(prefix="cookielab-chromium-home-"))
+    try:
+        if ca is not None:
+            trust_ca(home / ".pki" / "nssdb", ca)
+        browser = chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=["--no-sandbox"], env={**os.environ, "HOME": str(home)}
+        )
+    except Exception:
+        shutil.rmtree(home, ignore_errors=True)
+        raise
+    browser.on("disconnected", lambda _: shutil.rmtree(home, ignore_errors=True))
+    # And at the latest when the run ends, for a browser that was never closed.
+    atexit.register(shutil.rmtree, home, ignore_errors=True)
+    return browser

@@ -9,20 +9,33 @@ import time
 from pathlib import Path
 
 import pytest
-from helpers import free_port
+from helpers import SHEET_ORIGINS, free_port, sheet_url
 from engines import FIREFOX, SHOTS, ChromiumTab, Firefox, FirefoxTab, chromium_session, require
 from stack_support import start_app, start_proxy, start_site, stop
 
 
 class BrowserLab:
     """The stack's addresses as a browser uses them: the app through the proxy at
-    127.0.0.1, mitmweb at localhost, the second site at site.localhost."""
+    127.0.0.1 (and over https, at the non-secure IPv4-mapped address and on the
+    sibling hosts: the proxy's one port answers all), mitmweb at localhost, the
+    second site at site.localhost."""
 
     def __init__(self, stack, site_port: int) -> None:
         self.stack = stack
-        self.app = f"http://127.0.0.1:{stack.proxy_port}"
+        port = stack.proxy_port
+        self.app = f"http://127.0.0.1:{port}"
+        self.https = f"https://127.0.0.1:{port}"
+        self.mapped = f"http://[::ffff:127.0.0.1]:{port}"
+        self.shop = f"http://shop.cookielab.localhost:{port}"
+        self.blog = f"http://blog.cookielab.localhost:{port}"
         self.web = f"http://localhost:{stack.web_port}"
         self.site = f"http://site.localhost:{site_port}"
+        # The lab's CA, trusted by the tier's browsers as the README tells learners to.
+        self.ca = stack.ca
+
+    def url(self, address: str) -> str:
+        """A sheet's address (helpers.SHEET_ORIGINS, or a path on the app) at this stack's ports."""
+        return sheet_url(address, {name: getattr(self, name) for name in set(SHEET_ORIGINS.values())})
 
     def records(self) -> list[dict]:
         return self.stack.records()
@@ -32,9 +45,10 @@ class BrowserLab:
 def lab(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("browser")
     proxy_port, web_port = _ports()
-    app, app_port = start_app(tmp, LAB_WEB_URL=f"http://localhost:{web_port}/")
+    app, app_port = start_app(tmp, LAB_WEB_URL=f"http://localhost:{web_port}/",
+                              LAB_APP_URL=f"http://127.0.0.1:{proxy_port}/", LAB_HTTPS_URL=f"https://127.0.0.1:{proxy_port}/")
     proxy, stack = start_proxy(tmp, app_port, ports=(proxy_port, web_port))
-    site, site_port = start_site(tmp, f"http://127.0.0.1:{proxy_port}")
+    site, site_port = start_site(tmp, f"http://127.0.0.1:{proxy_port}", f"https://127.0.0.1:{proxy_port}")
     try:
         yield BrowserLab(stack, site_port)
     finally:
@@ -48,16 +62,18 @@ def _ports() -> tuple[int, int]:
 
 
 @pytest.fixture(scope="session")
-def chromium_browser():
-    yield from chromium_session()
+def chromium_browser(lab):
+    """Chromium trusting the lab's CA, in a store of its own, as the README has a learner do."""
+    yield from chromium_session(lab.ca)
 
 
 @pytest.fixture(scope="session")
-def firefox_browser():
+def firefox_browser(lab):
+    """Firefox trusting the lab's CA, in its profile alone."""
     if not Path(FIREFOX).exists():
         require(f"{FIREFOX} is missing (apt-get install firefox-esr)")
     try:
-        firefox = Firefox()
+        firefox = Firefox(ca=lab.ca)
     except Exception as exc:  # noqa: BLE001 - reported as the tier's failure or skip
         require(f"Firefox did not start: {exc}")
     yield firefox
@@ -95,7 +111,7 @@ def aged(lab, chromium_browser):
     tier started: the sheet's "2 min after" rows use them, and the rest of the
     tier runs while they age."""
     try:
-        firefox = Firefox()
+        firefox = Firefox(ca=lab.ca)
     except Exception as exc:  # noqa: BLE001 - reported as the tier's failure or skip
         require(f"Firefox did not start: {exc}")
     chromium = ChromiumTab(chromium_browser)

@@ -65,3 +65,39 @@ def test_09_the_browser_keeps_host_and_refuses_host_bad(fresh, tab):
     tab.goto(fresh.target + "/prefixes/inspect")
     record = solved_by(fresh, "09-host-prefix-kept")
     assert record["request_cookie_headers"] == ["__Host-id=1; __Secure-token=1"]
+
+
+def mapped(stack) -> str:
+    """The non-secure address: loopback written as IPv4-mapped IPv6 (the browser shows [::ffff:7f00:1])."""
+    return f"http://[::ffff:127.0.0.1]:{stack.proxy_port}"
+
+
+def test_06_secret_goes_over_https_and_is_refused_at_the_non_secure_address(fresh, tab):
+    for url in (fresh.https + "/flags/set", fresh.https + "/flags/", mapped(fresh) + "/flags/set",
+                mapped(fresh) + "/flags/"):
+        tab.goto(url)
+    record = solved_by(fresh, "06-secret-needs-https")
+    assert record["host"] == f"[::ffff:7f00:1]:{fresh.proxy_port}" and record["request_cookie_headers"] == [
+        "plain=1; nojs=1; lax=1; strict=1"]
+    assert_marked(fresh, record)
+
+
+def test_09_prefixes_refused_at_the_non_secure_address_then_sent_over_https(fresh, tab):
+    for url in (mapped(fresh) + "/prefixes/set", mapped(fresh) + "/prefixes/", fresh.https + "/prefixes/set",
+                fresh.https + "/prefixes/"):
+        tab.goto(url)
+    record = solved_by(fresh, "09-prefix-needs-https")
+    assert record["scheme"] == "https" and record["request_cookie_headers"] == ["__Host-id=1; __Secure-token=1"]
+
+
+def test_11_the_host_prefix_holds_against_the_blogs_toss(fresh, tab):
+    shop, blog = (f"http://{name}.cookielab.localhost:{fresh.proxy_port}" for name in ("shop", "blog"))
+    tab.goto(shop + "/siblings/login-host")
+    # The blog's form, filled in as the solution says.
+    tab.goto(blog + "/siblings/blog")
+    tab.page.fill("#toss-name", "__Host-session")
+    tab.click("#toss-form button")
+    tab.goto(shop + "/siblings/account/")
+    assert "__Host-session: alice" in tab.text("body")
+    record = solved_by(fresh, "11-host-prefix-holds")
+    assert record["request_cookie_headers"] == ["__Host-session=alice"]

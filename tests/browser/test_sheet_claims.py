@@ -8,11 +8,12 @@ cell `—` is a client the row is not tested in, and the sheet says so.
 import re
 import tempfile
 import time
+from urllib.parse import urlsplit
 
 import pytest
 import requests
 from engines import CHROMIUM, ChromiumTab, FirefoxTab
-from helpers import LAB, cookie_names, sheet_claims, wait_until
+from helpers import LAB, SHEET_URL, cookie_names, sheet_claims, wait_until
 
 pytestmark = pytest.mark.browser
 
@@ -36,15 +37,12 @@ CLAIMS = claims()
 
 def test_the_sheets_have_claims_tables():
     sheets = {sheet for sheet, _ in CLAIMS}
-    assert {"02", "03", "06", "09", "10"} <= sheets
+    assert {"02", "03", "06", "09", "10", "11"} <= sheets
 
 
-def paths(cell: str) -> list[str]:
-    return re.findall(r"`(/[^`]*)`", cell)
-
-
-def then_path(then: str) -> str:
-    return re.search(r"`(?:GET )?(/[^`]*)`", then).group(1)
+def addresses(cell: str) -> list[str]:
+    """The lab's addresses in a cell, in order: every `...` that is one (a path, or an origin of SHEET_ORIGINS and a path)."""
+    return [text for text in re.findall(r"`(?:GET )?([^`]+)`", cell) if SHEET_URL.fullmatch(text)]
 
 
 def seconds(then: str) -> float:
@@ -60,42 +58,76 @@ def new_record(lab, before: int, where: str) -> dict:
     return wait_until(found, 15, f"a capture record for {where}")
 
 
-def names_in(record: dict) -> list[str]:
-    return [cookie["name"] for cookie in record["request_cookies"]]
+def pairs_in(record: dict) -> list[tuple[str, str]]:
+    return [(cookie["name"], cookie["value"]) for cookie in record["request_cookies"]]
 
 
-def run_in_browser(lab, tab, row: dict[str, str]) -> list[str]:
-    for path in paths(row["after"]):
-        tab.goto(lab.app + path)
+def browser_jar(tab) -> list[tuple[str, str]]:
+    """Every cookie in the tab's jar (a fresh one per row): what the browser kept, sent or not."""
+    if isinstance(tab, ChromiumTab):
+        return [(c["name"], c["value"]) for c in tab.context.cookies()]
+    with tab.client.using_context(tab.client.CONTEXT_CHROME):
+        return [tuple(pair) for pair in tab.client.execute_script(
+            "return Services.cookies.cookies.map(c => [c.name, c.value]);")]
+
+
+def run_in_browser(lab, tab, row: dict[str, str]) -> list[tuple[str, str]]:
+    for address in addresses(row["after"]):
+        tab.goto(lab.url(address))
     then = row["then"]
     time.sleep(seconds(then))  # a cookie's own lifetime is what is being waited for
     before = len(lab.records())
+    if then.startswith("the cookie jar"):
+        return browser_jar(tab)
     if then.startswith("`document.cookie`"):
-        tab.goto(lab.app + paths(then)[0])
+        tab.goto(lab.url(addresses(then)[0]))
         text = tab.js("document.cookie")
-        return [pair.split("=", 1)[0] for pair in text.split("; ")] if text else []
+        return [tuple(pair.split("=", 1)) for pair in text.split("; ")] if text else []
     if (via := re.match(r"`via=([a-z-]+)`", then)) is not None:
         kind = via.group(1)
-        tab.goto(lab.site + "/")
+        # The second site sends to the app's https address when the row says so.
+        tab.goto(lab.site + ("/?app=https" if "over https" in then else "/"))
         tab.click({"link": "#send-link", "get-form": "#get-form button", "post-form": "#post-form button"}
                   .get(kind, f"#send-{kind}"))
-        return names_in(new_record(lab, before, f"via={kind}"))
-    method, path = re.match(r"`(GET) (/[^`]*)`", then).groups()
-    tab.goto(lab.app + path)
-    return names_in(new_record(lab, before, path))
+        return pairs_in(new_record(lab, before, f"via={kind}"))
+    url = lab.url(re.match(r"`GET ([^`]+)`", then).group(1))
+    tab.goto(url)
+    return pairs_in(new_record(lab, before, urlsplit(url).path))
 
 
-def run_in_requests(lab, row: dict[str, str]) -> list[str]:
+def requests_get(lab, session: requests.Session, address: str) -> requests.Response:
+    """GET a sheet's address with requests. It cannot resolve *.localhost names: it connects to
+    127.0.0.1 and names the host in the Host header, which its cookie jar then goes by."""
+    url = urlsplit(lab.url(address))
+    headers = {}
+    if url.hostname.endswith(".localhost"):
+        headers["Host"] = url.netloc
+        url = url._replace(netloc=f"127.0.0.1:{url.port}")
+    return session.get(url.geturl(), headers=headers, timeout=10, verify=str(lab.ca))
+
+
+def run_in_requests(lab, row: dict[str, str]) -> list[tuple[str, str]]:
     then = row["then"]
-    match = re.match(r"`GET (/[^`]*)`", then)
-    assert match, f"the requests column can only check a GET, not {then!r}: write — there"
+    match = re.match(r"`GET ([^`]+)`", then)
+    assert match or then.startswith("the cookie jar"), f"the requests column can only check a GET or its jar, not {then!r}: write — there"
     with requests.Session() as session:
-        for path in paths(row["after"]):
-            session.get(lab.app + path, timeout=10)
+        for address in addresses(row["after"]):
+            requests_get(lab, session, address)
         time.sleep(seconds(then))
+        if not match:
+            return [(cookie.name, cookie.value) for cookie in session.cookies]
         before = len(lab.records())
-        session.get(lab.app + match.group(1), timeout=10)
-    return names_in(new_record(lab, before, match.group(1)))
+        requests_get(lab, session, match.group(1))
+    return pairs_in(new_record(lab, before, urlsplit(lab.url(match.group(1))).path))
+
+
+def matches(got: list[tuple[str, str]], want: list[str], any_order: bool) -> bool:
+    """Whether the cookies got are the cell's: names, or name=value where the cell gives a value."""
+    if any_order:
+        got, want = sorted(got), sorted(want, key=lambda entry: entry.split("=", 1)[0])
+    if len(got) != len(want):
+        return False
+    return all((f"{name}={value}" if "=" in entry else name) == entry for (name, value), entry in zip(got, want))
 
 
 # One test per row and client, except the clients a row marks `—` (not tested there).
@@ -111,6 +143,8 @@ CASES = [
 def test_a_sheet_claim_holds_in_the_client_it_names(request, lab, aged, claim, client):
     sheet, row = claim
     want = cookie_names(row[client])
+    # A jar has no order that the sheet claims; a request's Cookie header has.
+    any_order = row["then"].startswith("the cookie jar")
     if client == "requests":
         got = run_in_requests(lab, row)
     elif "2 min after" in row["then"]:
@@ -128,7 +162,8 @@ def test_a_sheet_claim_holds_in_the_client_it_names(request, lab, aged, claim, c
             got = run_in_browser(lab, tab, row)
         finally:
             tab.close()
-    assert got == want, f"sheet {sheet} claims {client} sends {row[client]} ({row['after']} then {row['then']})"
+    assert matches(got, want, any_order), (
+        f"sheet {sheet} claims {client} sends {row[client]} ({row['after']} then {row['then']}), got {got}")
 
 
 def run_after_restart(lab, browser, row: dict[str, str]) -> list[str]:
@@ -139,13 +174,13 @@ def run_after_restart(lab, browser, row: dict[str, str]) -> list[str]:
                 profile, executable_path=CHROMIUM, headless=True, args=["--no-sandbox"])
 
         first = context()
-        for path in paths(row["after"]):
-            first.pages[0].goto(lab.app + path)
+        for address in addresses(row["after"]):
+            first.pages[0].goto(lab.url(address))
         first.close()
         second = context()
         time.sleep(seconds(row["then"]))
         before = len(lab.records())
-        path = then_path(row["then"])
-        second.pages[0].goto(lab.app + path)
+        url = lab.url(addresses(row["then"])[0])
+        second.pages[0].goto(url)
         second.close()
-    return names_in(new_record(lab, before, path))
+    return pairs_in(new_record(lab, before, urlsplit(url).path))

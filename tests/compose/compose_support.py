@@ -40,6 +40,7 @@ class Lab:
     progress_port: int
     password: str
     env: dict[str, str]
+    https_port: int = 0
 
     def compose(self, *args: str, timeout: float = 300, check: bool = True) -> subprocess.CompletedProcess:
         proc = subprocess.run(
@@ -57,3 +58,7 @@ class Lab:
 
     def container(self, service: str) -> str:
         return self.compose("ps", "-a", "-q", service).stdout.strip()
+
+    def ca(self) -> str:
+        """The lab's CA certificate (PEM), as the README has the learner copy it out of the proxy."""
+        return self.compose("exec", "-T", "proxy", "cat", "/ca/mitmproxy-ca-cert.pem").stdout

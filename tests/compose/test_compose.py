@@ -68,7 +68,7 @@ def test_mitmweb_flow_list_has_the_comment_column(lab, seed_up):
     request.add_header("Authorization", f"Bearer {lab.password}")
     with urllib.request.urlopen(request, timeout=10) as resp:
         options = json.load(resp)
-    assert options["web_columns"]["value"] == ["icon", "method", "path", "status", "size", "time", "comment"]
+    assert options["web_columns"]["value"] == ["tls", "icon", "method", "path", "status", "size", "time", "comment"]
     assert options["keep_host_header"]["value"] is True
 
 
@@ -116,11 +116,13 @@ def test_containers_run_hardened(lab, seed_up, service):
     assert "no-new-privileges:true" in container["HostConfig"]["SecurityOpt"]
     assert container["HostConfig"]["ReadonlyRootfs"] is True
     assert container["HostConfig"]["Privileged"] is False
-    # Writable places: a tmpfs at /tmp, and the captures volume for the proxy alone;
+    # Writable places: a tmpfs at /tmp, and the captures and CA volumes for the proxy alone;
     # the exercise index is read-only wherever it is mounted.
     assert set(container["HostConfig"]["Tmpfs"]) == {"/tmp"}
     mounts = {m["Destination"]: m["RW"] for m in container["Mounts"]}
     want = {} if service in ("app", "site") else {"/captures": service == "proxy", "/lab/exercises.toml": False}
+    if service == "proxy":
+        want["/ca"] = True
     assert mounts == want
 
 
@@ -132,8 +134,11 @@ def test_a_container_cannot_write_to_its_root_filesystem(lab, seed_up):
 
 def test_published_ports_are_on_loopback_only_and_the_app_is_not_published(lab, seed_up):
     bindings = inspect(lab.container("proxy"))["HostConfig"]["PortBindings"]
+    # The traffic port twice: http at LAB_PROXY_PORT, https at LAB_HTTPS_PORT.
+    bindings["8080/tcp"].sort(key=lambda b: b["HostPort"] != str(lab.proxy_port))
     assert bindings == {
-        "8080/tcp": [{"HostIp": "127.0.0.1", "HostPort": str(lab.proxy_port)}],
+        "8080/tcp": [{"HostIp": "127.0.0.1", "HostPort": str(lab.proxy_port)},
+                     {"HostIp": "127.0.0.1", "HostPort": str(lab.https_port)}],
         "8081/tcp": [{"HostIp": "127.0.0.1", "HostPort": str(lab.web_port)}],
     }
     assert not inspect(lab.container("app"))["HostConfig"]["PortBindings"]
@@ -222,15 +227,22 @@ def test_every_sheet_command_runs_on_the_real_containers(lab, seed_up):
 def test_zz_proxy_crash_heals_by_itself_and_the_capture_file_stays_whole(lab, seed_up):
     """Last in this file: it kills mitmweb, whose flows live in memory."""
     proxy = lab.container("proxy")
+    ca = lab.ca()
+    state = inspect(proxy)["State"]
     # A crash, not a stop: the process dies under Docker (`docker kill` would count as a manual stop).
-    os.kill(inspect(proxy)["State"]["Pid"], signal.SIGKILL)
+    os.kill(state["Pid"], signal.SIGKILL)
+    # Right after the kill Docker may still report the old process as running and
+    # healthy: wait for a start that is newer than the one killed.
     wait_until(
-        lambda: (s := inspect(proxy)["State"])["Status"] == "running" and s["Health"]["Status"] == "healthy",
+        lambda: (s := inspect(proxy)["State"])["StartedAt"] != state["StartedAt"] and s["Status"] == "running"
+        and s["Health"]["Status"] == "healthy",
         60,
-        "the proxy back and healthy",
+        "the proxy restarted and healthy",
         interval=0.5,
     )
     assert inspect(proxy)["RestartCount"] >= 1
+    # The same CA after a crash: a learner who trusted it still does.
+    assert lab.ca() == ca
     before = lab.compose("exec", "-T", "proxy", "cat", "/captures/cookies.jsonl").stdout
     lab.compose("run", "--rm", "-T", "client", "seed", timeout=120)
     after = lab.compose("exec", "-T", "proxy", "cat", "/captures/cookies.jsonl").stdout

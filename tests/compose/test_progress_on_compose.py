@@ -73,9 +73,12 @@ def test_the_progress_board_shows_it(lab, solved_once):
 
 
 def test_progress_survives_a_restart_of_the_proxy_and_is_not_solved_twice(lab, solved_once):
+    ca = lab.ca()
     lab.compose("restart", "proxy", timeout=120)
     wait_healthy(lab, "proxy")
     assert CHALLENGE in solved(lab)
+    # The lab's CA is kept too: a learner who trusted it still does.
+    assert lab.ca() == ca
     before = len(captured(lab))
     curl_as_bob(lab)
     after = wait_until(lambda: captured(lab)[before:], 20, "the repeat's capture line")
@@ -84,12 +87,14 @@ def test_progress_survives_a_restart_of_the_proxy_and_is_not_solved_twice(lab, s
 
 def test_reset_progress_starts_over_and_keeps_the_old_traffic(lab, solved_once):
     env = {**lab.env, "COMPOSE_PROJECT_NAME": PROJECT}
+    ca = lab.ca()
     proc = subprocess.run([str(ROOT / "scripts" / "reset-progress")], cwd=ROOT, env=env, capture_output=True,
                           text=True, timeout=180, stdin=subprocess.DEVNULL)
     assert proc.returncode == 0, proc.stderr
     assert "your traffic so far is kept as /captures/cookies-" in proc.stdout
     wait_healthy(lab, "proxy")
     assert solved(lab) == set()
+    assert lab.ca() == ca, "reset-progress leaves the lab's CA alone"
     kept = lab.compose("exec", "-T", "proxy", "sh", "-c", "cat /captures/cookies-*.jsonl").stdout
     assert CHALLENGE in kept
     # Solvable again after the reset.
@@ -100,15 +105,19 @@ def test_reset_progress_starts_over_and_keeps_the_old_traffic(lab, solved_once):
 def test_progress_survives_down_and_up(lab, solved_once):
     # After the reset above, the challenge was solved again.
     assert CHALLENGE in solved(lab)
+    ca = lab.ca()
     lab.compose("down", timeout=180)
     lab.compose("up", "-d", timeout=300)
     wait_healthy(lab, "proxy")
     assert CHALLENGE in solved(lab)
+    assert lab.ca() == ca
 
 
 def test_down_with_volumes_clears_progress(lab, solved_once):
-    """Last: the lab starts again from nothing."""
+    """Last: the lab starts again from nothing, with a CA of its own."""
+    ca = lab.ca()
     lab.compose("down", "-v", timeout=180)
     lab.compose("up", "-d", timeout=300)
     wait_healthy(lab, "proxy")
     assert solved(lab) == set()
+    assert lab.ca().startswith("-----BEGIN CERTIFICATE-----") and lab.ca() != ca

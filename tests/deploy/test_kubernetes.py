@@ -1,6 +1,7 @@
 """The Kubernetes manifests, rendered and validated here (no cluster is started): the base,
 a three-learner class from scripts/class, their likeness to docker-compose.yml, and the
-NetworkPolicies' isolation read from the rendered objects."""
+NetworkPolicies' isolation read from the rendered objects, including the one way to the
+proxy's traffic port that lets it trust X-Forwarded-Proto."""
 
 import csv
 import json
@@ -13,7 +14,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from helpers import LAB, ROOT, SERVICES
+from helpers import LAB, ROOT, SERVICES, exercises
 
 BIN = Path(sys.executable).parent
 BASE = ROOT / "deploy" / "kubernetes" / "base"
@@ -98,6 +99,22 @@ def container(objects: list[dict], name: str) -> dict:
     return next(c for c in workload(objects, name)["spec"]["template"]["spec"]["containers"] if c["name"] == name)
 
 
+def container_in(objects: list[dict], namespace: str, name: str) -> dict:
+    """A compose service's container in one learner's namespace."""
+    return container([o for o in objects if o["metadata"].get("namespace") == namespace], name)
+
+
+def resolved_args(c: dict) -> list[str]:
+    """A container's args as Kubernetes runs them: $(NAME) replaced by the value of its env entry, if it has one."""
+    values = {e["name"]: e["value"] for e in c.get("env", []) if "value" in e}
+    return [re.sub(r"\$\((\w+)\)", lambda m: values.get(m.group(1), m.group(0)), a) for a in c.get("args", [])]
+
+
+def options(args: list[str]) -> dict[str, str]:
+    """mitmproxy's `--set name=value` options of an argument list; the last of a name wins, as in mitmproxy."""
+    return dict(args[i + 1].split("=", 1) for i, a in enumerate(args[:-1]) if a == "--set")
+
+
 def dockerfile(service: str) -> str:
     folder = Path(SERVICES_OF[service]["build"]).name
     return (SERVICES / folder / "Dockerfile").read_text(encoding="utf-8")
@@ -132,18 +149,27 @@ def test_ports_match_the_published_ports_and_the_images(base, service):
 @pytest.mark.parametrize("service", list(SERVICES_OF))
 def test_environment_matches(base, service):
     k8s = {e["name"] for e in container(base, service).get("env", [])}
-    # The password reaches mitmweb's arguments through the environment here, through `${...}` in compose;
-    # a pod's route table may hold only its own /32, so the app trusts X-Forwarded-* by NetworkPolicy instead.
-    assert k8s - {"LAB_WEB_PASSWORD", "FORWARDED_ALLOW_IPS"} == set(SERVICES_OF[service].get("environment", {}))
+    # The password and the UI's address reach mitmweb's arguments through the environment here (so that
+    # scripts/class patches the address by name), through `${...}` in compose; a pod's route table may
+    # hold only its own /32, so the app trusts X-Forwarded-* by NetworkPolicy instead.
+    extra = {"LAB_WEB_PASSWORD", "LAB_UI_URL", "FORWARDED_ALLOW_IPS"}
+    assert k8s - extra == set(SERVICES_OF[service].get("environment", {}))
+
+
+# What the cluster adds after compose's command. The Ingress ends TLS, so the proxy takes the learner's
+# scheme from X-Forwarded-Proto, which only the ingress controller can send it (the trust test below);
+# on a laptop anyone on 127.0.0.1 could send that header, so compose never sets it.
+CLUSTER_ONLY_ARGS = {"proxy": ["--set", "lab_trust_forwarded_proto=true"]}
 
 
 @pytest.mark.parametrize("service", list(SERVICES_OF))
 def test_arguments_match_the_compose_command(base, service):
     compose = [re.sub(r"\$\{LAB_WEB_PASSWORD[^}]*\}", "$(LAB_WEB_PASSWORD)", re.sub(r"\$\{(\w+):-([^}]*)\}", r"\2", a))
                for a in SERVICES_OF[service].get("command", [])]
-    args = container(base, service).get("args", [])
+    args = resolved_args(container(base, service))
     # The Job waits longer for the proxy than compose's client, which depends_on its health.
-    assert (args[:-2] if service == "client" else args) == compose
+    assert (args[:-2] if service == "client" else args) == compose + CLUSTER_ONLY_ARGS.get(service, [])
+    assert "lab_trust_forwarded_proto" not in " ".join(compose)
 
 
 def healthcheck(service: str) -> dict:
@@ -218,6 +244,27 @@ def test_the_captures_volume_is_writable_for_the_proxy_alone(base, service):
     assert mounts == compose
 
 
+# compose's named volumes, as each is kept on the cluster. The captures hold the learner's progress, kept
+# across restarts. The CA is an emptyDir: lab_launch.py makes it at the pod's first start, and since the
+# Ingress ends TLS, learners never use the proxy's own https on a cluster, so nobody trusts that CA and
+# nothing is lost with the pod.
+CLUSTER_VOLUMES = {"captures": "persistentVolumeClaim", "ca": "emptyDir"}
+
+
+def test_each_compose_volume_has_its_kind_on_the_cluster(base):
+    assert set(COMPOSE["volumes"]) == set(CLUSTER_VOLUMES)
+    seen = set()
+    for service in (s for s in SERVICES_OF if s != "client"):  # the Job mounts nothing (above)
+        spec = workload(base, service)["spec"]["template"]["spec"]
+        volumes = {v["name"]: v for v in spec["volumes"]}
+        mounts = {m["mountPath"]: m["name"] for m in container(base, service).get("volumeMounts", [])}
+        for source, path in (v.split(":")[:2] for v in SERVICES_OF[service].get("volumes", [])):
+            if source in CLUSTER_VOLUMES:
+                assert CLUSTER_VOLUMES[source] in volumes[mounts[path]], (service, source)
+                seen.add(source)
+    assert seen == set(CLUSTER_VOLUMES)
+
+
 # --- NetworkPolicies -----------------------------------------------------------------------
 
 def selects(selector: dict | None, labels: dict) -> bool:
@@ -290,6 +337,47 @@ def test_no_learner_reaches_another_learners_namespace(klass):
                         assert not admits(objects, target, pod, source, source_pod, port), (source, target, pod, port)
 
 
+def test_the_proxy_trusts_x_forwarded_proto_where_only_the_ingress_controller_can_send_it(tmp_path):
+    """The proxy records the learner's scheme from X-Forwarded-Proto, so only a sender that writes that header
+    truthfully may reach its traffic port: the ingress controller, in the namespace scripts/class is told
+    (ingress-nginx overwrites the header unless its use-forwarded-headers is on; docs/CLASSROOM.md). Inside
+    the learner's namespace the seed Job reaches it too: the lab's own client, which sends no such header,
+    in a namespace where learners start nothing."""
+    controller = "edge-system"
+    proc = make_class(tmp_path, ["Ada", "Bob"], "--registry", "r.example/c", "--ingress-namespace", controller)
+    assert proc.returncode == 0, proc.stderr
+    objects = render(tmp_path / "class")
+    learners = list(namespace_labels(objects))
+    # The chosen controller's namespace, the default one that was not chosen, and two more, as the API labels them.
+    others = [controller, "ingress-nginx", "kube-system", "default"]
+    world = objects + [{"kind": "Namespace", "metadata": {"name": name}} for name in others]
+    # A pod anywhere may carry any labels: the lab's own, a controller's, none.
+    candidates = {f"lab's {name}": labels for name, labels in pod_labels(objects, learners[0]).items()}
+    candidates["controller"] = {"app.kubernetes.io/name": "ingress-nginx", "app.kubernetes.io/component": "controller"}
+    candidates["unlabelled"] = {}
+    for namespace in learners:
+        proxy = container_in(objects, namespace, "proxy")
+        assert options(resolved_args(proxy))["lab_trust_forwarded_proto"] == "true"
+        traffic = next(p["containerPort"] for p in proxy["ports"] if p["name"] == "traffic")
+        target = pod_labels(objects, namespace)["proxy"]
+        admitted = {(source, who) for source in learners + others for who, labels in candidates.items()
+                    if admits(world, namespace, target, source, labels, traffic)}
+        assert (controller, "controller") in admitted
+        assert {source for source, _ in admitted if source != namespace} == {controller}, namespace
+        assert {who for source, who in admitted if source == namespace} == {"lab's client"}, namespace
+    # The app's Ingress is the way in: it leads to that port, and no annotation rewrites the forwarded headers.
+    for ingress in (o for o in objects if o["kind"] == "Ingress"):
+        assert not [k for k in ingress["metadata"].get("annotations", {}) if "snippet" in k or "forwarded" in k]
+    apps = [o for o in objects if o["kind"] == "Ingress" and o["metadata"]["name"] == "app"]
+    assert {p["backend"]["service"]["port"]["name"] for o in apps for r in o["spec"]["rules"]
+            for p in r["http"]["paths"]} == {"traffic"}
+    # No Service opens a port outside the cluster, around the controller.
+    assert all(o["spec"].get("type", "ClusterIP") == "ClusterIP" for o in objects if o["kind"] == "Service")
+    # The seed Job's client never writes the header.
+    client = "\n".join(p.read_text(encoding="utf-8") for p in (SERVICES / "client").rglob("*.py"))
+    assert "forwarded-proto" not in client.lower()
+
+
 def test_only_the_proxy_reaches_the_apps_port(klass):
     objects, _, _ = klass
     for namespace in namespace_labels(objects):
@@ -350,6 +438,17 @@ def test_passwords_are_random_and_different_per_learner(tmp_path):
     assert stat.S_IMODE(os.stat(listing).st_mode) == 0o600
 
 
+def test_each_learners_proxy_and_site_name_their_own_addresses(klass):
+    """mitmweb's lab_ui_url is patched through its variable, by name; the second site links to the learner's app."""
+    objects, _, folder = klass
+    for row in roster(folder):
+        proxy = container_in(objects, row["namespace"], "proxy")
+        assert options(resolved_args(proxy))["lab_ui_url"] == row["mitmweb"]
+        site = {e["name"]: e["value"] for e in container_in(objects, row["namespace"], "site")["env"]}
+        app = row["app"].removesuffix("/lab/")
+        assert site == {"LAB_APP_URL": app, "LAB_APP_HTTPS_URL": app}  # https on the class's default --scheme
+
+
 def test_the_roster_prints_every_learners_addresses_and_password(klass):
     _, proc, folder = klass
     rows = roster(folder)
@@ -403,7 +502,8 @@ def test_progress_from_every_learner_merges_into_one_table(tmp_path):
     assert proc.returncode == 0
     header, ada, bob = proc.stdout.splitlines()
     assert header.split()[:3] == ["learner", "solved", "01-someone-else"]
-    assert ada.split()[:4] == ["ada", "1", "of", "13"] and ada.split()[4] == "x"
+    total = sum(len(exercise["challenge"]) for exercise in exercises())
+    assert ada.split()[:4] == ["ada", "1", "of", str(total)] and ada.split()[4] == "x"
     assert bob.split()[4] == "."
     assert "broken.json: not a `progress --json` output" in proc.stderr
 

@@ -2,7 +2,7 @@
 
 Usage:
     .venv/bin/python bench/run.py                 # everything (needs Docker and built images)
-    .venv/bin/python bench/run.py --no-docker     # latency and throughput only, processes on 127.0.0.1
+    .venv/bin/python bench/run.py --no-docker     # latency (http and https) and throughput only, processes on 127.0.0.1
 
 It starts the same processes as the stack tier (tests/stack/stack_support.py)
 and the same containers as the compose tier, under its own project name and
@@ -15,6 +15,8 @@ import argparse
 import json
 import os
 import platform
+import socket
+import ssl
 import statistics
 import subprocess
 import sys
@@ -27,9 +29,9 @@ from pathlib import Path
 import requests
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(ROOT / "tests")]
+sys.path[:0] = [str(ROOT / "tests"), str(ROOT / "services" / "proxy")]
 from helpers import free_port, port_open, wait_until  # noqa: E402
-from stack_support import start_app, start_proxy, stop  # noqa: E402
+from stack_support import Stack, start_app, start_proxy, stop  # noqa: E402
 
 PROJECT = "cookielab-bench"
 
@@ -61,6 +63,60 @@ def latencies(urls: dict[str, str], count: int, warmup: int = 200) -> dict[str, 
     return samples
 
 
+# The four series of the https measurement: (scheme, way), way "keep" for one
+# keep-alive session per scheme, "new" for a new connection per request.
+TLS_SERIES = [("http", "keep"), ("https", "keep"), ("http", "new"), ("https", "new")]
+
+
+def tls_latencies(stack: Stack, rounds: int, each: int, warmup: int = 1,
+                  budget_s: float = 300) -> tuple[dict[str, list[float]], int]:
+    """Seconds per GET / through one proxy over http and over https (its one port), in alternating rounds.
+
+    Every round sends `each` requests per series: http and https over one
+    keep-alive session per scheme (kept for the whole run), then http and https
+    with a fresh session per request, so that a new TCP connection, and for
+    https the TLS handshake, counts in every request. The order is reversed
+    every other round, so that drift falls on both schemes alike. The first
+    `warmup` rounds are not counted; no round starts after budget_s seconds.
+    Returns the samples by "scheme_way" and the number of rounds counted.
+    """
+    urls = {"http": f"{stack.target}/", "https": f"{stack.https}/"}
+    verify = str(stack.ca)  # the lab's CA: https is verified, never trusted blindly
+    sessions = {"http": requests.Session(), "https": requests.Session()}
+    samples: dict[str, list[float]] = {f"{scheme}_{way}": [] for scheme, way in TLS_SERIES}
+    counted = 0
+    deadline = time.monotonic() + budget_s
+    try:
+        for r in range(warmup + rounds):
+            if time.monotonic() > deadline:
+                break
+            for scheme, way in TLS_SERIES if r % 2 == 0 else TLS_SERIES[::-1]:
+                for _ in range(each):
+                    start = time.perf_counter()
+                    if way == "keep":
+                        resp = sessions[scheme].get(urls[scheme], timeout=10, verify=verify)
+                    else:
+                        with requests.Session() as session:
+                            resp = session.get(urls[scheme], timeout=10, verify=verify)
+                    elapsed = time.perf_counter() - start
+                    resp.raise_for_status()
+                    if r >= warmup:
+                        samples[f"{scheme}_{way}"].append(elapsed)
+            counted += r >= warmup
+    finally:
+        for session in sessions.values():
+            session.close()
+    return samples, counted
+
+
+def tls_version(stack: Stack) -> str:
+    """The TLS version and cipher the proxy's https port agrees with a default client."""
+    context = ssl.create_default_context(cafile=str(stack.ca))
+    with socket.create_connection(("127.0.0.1", stack.proxy_port), timeout=10) as raw:
+        with context.wrap_socket(raw, server_hostname="127.0.0.1") as tls:
+            return f"{tls.version()}, {tls.cipher()[0]}"
+
+
 def throughput(url: str, clients: int, each: int) -> tuple[float, int]:
     """Requests per second with concurrent clients; and how many answered 200."""
     ok = []
@@ -78,8 +134,11 @@ def throughput(url: str, clients: int, each: int) -> tuple[float, int]:
     return clients * each / (time.perf_counter() - start), len(ok)
 
 
-def bench_processes(count: int, clients: int, each: int) -> dict:
-    """Items 2 and 3: gunicorn alone, plain mitmweb, and the lab's mitmweb with the addon, on loopback."""
+def bench_processes(count: int, clients: int, each: int, tls_rounds: int = 20, tls_each: int = 60) -> dict:
+    """Items 2 and 3: gunicorn alone, plain mitmweb, and the lab's mitmweb with the addon, on loopback.
+
+    Also the lab's mitmweb over https against http, on its one port.
+    """
     with tempfile.TemporaryDirectory() as tmp_dir:
         tmp = Path(tmp_dir)
         app, app_port = start_app(tmp)
@@ -89,6 +148,8 @@ def bench_processes(count: int, clients: int, each: int) -> dict:
             results = latencies(
                 {"direct": f"http://127.0.0.1:{app_port}/", "plain": f"{plain_lab.target}/", "lab": f"{lab.target}/"}, count
             )
+            tls_samples, tls_counted = tls_latencies(lab, tls_rounds, tls_each)
+            negotiated = tls_version(lab)
             lines_before = len(lab.records())
             rate, answered = throughput(f"{lab.target}/", clients, each)
             lines = len(lab.records()) - lines_before
@@ -96,6 +157,8 @@ def bench_processes(count: int, clients: int, each: int) -> dict:
             for proc in (proxy, plain, app):
                 stop(proc)
     figures = {name: {"p50_ms": percentile(s, 50) * 1000, "p99_ms": percentile(s, 99) * 1000} for name, s in results.items()}
+    tls = {name: {"p50_ms": percentile(s, 50) * 1000, "p99_ms": percentile(s, 99) * 1000, "samples": len(s)}
+           for name, s in tls_samples.items() if s}
     return {
         "latency": figures,
         "ratio_plain_to_direct_p50": figures["plain"]["p50_ms"] / figures["direct"]["p50_ms"],
@@ -103,6 +166,12 @@ def bench_processes(count: int, clients: int, each: int) -> dict:
         "ratio_lab_to_direct_p50": figures["lab"]["p50_ms"] / figures["direct"]["p50_ms"],
         "throughput": {"clients": clients, "requests": clients * each, "answered_200": answered,
                        "per_second": rate, "capture_lines": lines},
+        "https": {
+            "rounds": tls_counted, "each": tls_each, "tls": negotiated, "latency": tls,
+            "ratio_https_to_http_p50_keep": tls["https_keep"]["p50_ms"] / tls["http_keep"]["p50_ms"] if tls else None,
+            "ratio_https_to_http_p50_new": tls["https_new"]["p50_ms"] / tls["http_new"]["p50_ms"] if tls else None,
+            "new_connection_extra_ms_p50": tls["https_new"]["p50_ms"] - tls["http_new"]["p50_ms"] if tls else None,
+        },
     }
 
 
@@ -175,6 +244,21 @@ def report(results: dict) -> None:
             print(f"  {label:<28}{p['latency'][name]['p50_ms']:>8.2f}{p['latency'][name]['p99_ms']:>8.2f}")
         print(f"  p50 ratios: plain/direct {p['ratio_plain_to_direct_p50']:.2f}, lab/plain {p['ratio_lab_to_plain_p50']:.2f}"
               f" (target <= 1.10), lab/direct {p['ratio_lab_to_direct_p50']:.2f}")
+        h = p["https"]
+        if h["latency"]:
+            print(f"\nLatency of GET / through the lab's proxy (grader + logger), http against https on its one port"
+                  f" ({h['tls']}),\n{h['rounds']} alternating rounds of {h['each']} requests per row (ms):")
+            print(f"  {'way':<40}{'p50':>8}{'p99':>8}")
+            for name, label in (("http_keep", "http, one keep-alive session"),
+                                ("https_keep", "https, one keep-alive session"),
+                                ("http_new", "http, new connection per request"),
+                                ("https_new", "https, new connection per request")):
+                print(f"  {label:<40}{h['latency'][name]['p50_ms']:>8.2f}{h['latency'][name]['p99_ms']:>8.2f}")
+            print(f"  p50 ratios https/http: keep-alive {h['ratio_https_to_http_p50_keep']:.2f},"
+                  f" new connection per request {h['ratio_https_to_http_p50_new']:.2f};"
+                  f" a new https connection costs {h['new_connection_extra_ms_p50']:.2f} ms more than a new http one")
+        else:
+            print("\nhttps against http: no round finished within its time budget")
         t = p["throughput"]
         print(f"\nThroughput, {t['clients']} clients through the lab's proxy: {t['per_second']:.0f} requests/s;"
               f" {t['answered_200']} of {t['requests']} answered 200; capture lines written: {t['capture_lines']}")
@@ -200,11 +284,14 @@ def main() -> int:
     parser.add_argument("--no-docker", action="store_true", help="skip start-up, image sizes and memory")
     parser.add_argument("--requests", type=int, default=2000, help="latency samples per path (default 2000)")
     parser.add_argument("--each", type=int, default=250, help="requests per client in the throughput run (default 250)")
+    parser.add_argument("--tls-rounds", type=int, default=20, help="alternating rounds of http and https (default 20)")
+    parser.add_argument("--tls-each", type=int, default=60,
+                        help="requests per scheme and way in each round of http and https (default 60)")
     parser.add_argument("--runs", type=int, default=5, help="start-ups to take the median of (default 5)")
     parser.add_argument("--flows", type=int, default=5000, help="flows sent before measuring the proxy's memory (default 5000)")
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
     args = parser.parse_args()
-    results = {"processes": bench_processes(args.requests, 8, args.each)}
+    results = {"processes": bench_processes(args.requests, 8, args.each, args.tls_rounds, args.tls_each)}
     if not args.no_docker:
         results["docker"] = bench_docker(args.runs, args.flows)
     report(results)

@@ -86,3 +86,16 @@ def test_the_proxy_image_holds_no_ca_and_no_key_of_the_lab(lab, seed_up, tmp_pat
     assert has_ca_dir and named == []
     # The one key file in the image is a test fixture of tornado's (mitmweb's web server), not the lab's.
     assert [key.rsplit("-packages/", 1)[-1] for key in keys] == ["tornado/test/test.key"]
+
+
+def test_the_safari_override_publishes_the_second_site_and_the_board_on_ipv6_loopback(lab, seed_up):
+    """The README's way to the second site and the board for Safari, which resolves no *.localhost name."""
+    files = ["-f", "docker-compose.yml", "-f", "docker-compose.safari.yml"]
+    lab.compose(*files, "up", "-d", "--wait", "site", "progress", timeout=300)
+    try:
+        for port, text in ((lab.site_port, "Requests from another site"), (lab.progress_port, "Cookie Lab progress")):
+            with urllib.request.urlopen(f"http://[::1]:{port}/", timeout=10) as resp:
+                assert text in resp.read().decode()
+    finally:
+        # Back to the plain file's ports for the tests after this one.
+        lab.compose("up", "-d", "--wait", "site", "progress", timeout=300)

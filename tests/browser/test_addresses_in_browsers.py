@@ -36,7 +36,7 @@ def test_the_non_secure_address_is_shown_as_ffff_7f00_1_and_gets_no_fetch_metada
     tab.goto(f"{lab.mapped}/flags/?{probe}")
     # Both browsers rewrite the address, in the address bar and in Host.
     assert tab.js("location.host") == f"[::ffff:7f00:1]:{port}"
-    # Not upgraded to https (Chromium's automatic HTTPS upgrades are on by default).
+    # Plain http (Chromium's own HTTPS upgrades, off under Playwright, are tested below).
     assert tab.js("location.protocol") == "http:"
     headers = flow_headers(lab, probe)
     assert headers["host"] == f"[::ffff:7f00:1]:{port}"
@@ -47,15 +47,63 @@ def test_the_non_secure_address_is_shown_as_ffff_7f00_1_and_gets_no_fetch_metada
     assert flow_headers(lab, loopback)["sec-fetch-site"] == "none"
 
 
-def test_chromiums_always_use_secure_connections_stops_at_the_non_secure_address_only(lab, chromium_browser):
-    """HTTPS-First mode ("Always use secure connections") on, in a profile of its own: the
-    non-secure address is not upgraded to https, it is stopped before any request leaves,
-    and http://127.0.0.1 loads as usual."""
+# Playwright starts Chromium with these features off; Chrome ships with them on.
+HTTPS_UPGRADE_FEATURES = ("HttpsUpgrades", "HttpsFirstBalancedModeAutoEnable")
+
+
+@pytest.fixture(scope="module")
+def playwrights_disabled_features(chromium_browser) -> str:
+    """The --disable-features switch Playwright gives Chromium, read from chrome://version."""
+    page = chromium_browser.new_page()
+    try:
+        page.goto("chrome://version")
+        switches = page.inner_text("#command_line").split()
+    finally:
+        page.close()
+    return next(s for s in switches if s.startswith("--disable-features="))
+
+
+def chromium_as_shipped(chromium_browser, switch: str, profile: str, https_first: bool):
+    """Chromium on a profile on disk with its HTTPS upgrades on, as Chrome ships, and
+    "Always use secure connections" (HTTPS-First mode) as given."""
+    (Path(profile) / "Default").mkdir()
+    (Path(profile) / "Default" / "Preferences").write_text(json.dumps({"https_only_mode_enabled": https_first}))
+    features = [f for f in switch.split("=", 1)[1].split(",") if f not in HTTPS_UPGRADE_FEATURES]
+    return chromium_browser.browser_type.launch_persistent_context(
+        profile, executable_path=CHROMIUM, headless=True, ignore_default_args=[switch],
+        args=["--no-sandbox", f"--disable-features={','.join(features)}"])
+
+
+def tls_attempts(lab) -> list[str]:
+    """The proxy's log lines of TLS handshakes that failed: an https attempt the certificate did not cover."""
+    return [line for line in lab.stack.proxy_log.read_text(encoding="utf-8").splitlines() if "TLS handshake failed" in line]
+
+
+def test_chromiums_https_upgrades_leave_the_non_secure_address_on_http(lab, chromium_browser, playwrights_disabled_features):
+    assert set(HTTPS_UPGRADE_FEATURES) <= set(playwrights_disabled_features.split("=", 1)[1].split(","))
+    before = tls_attempts(lab)
     with tempfile.TemporaryDirectory(prefix="cookielab-chromium-") as profile:
-        (Path(profile) / "Default").mkdir()
-        (Path(profile) / "Default" / "Preferences").write_text(json.dumps({"https_only_mode_enabled": True}))
-        context = chromium_browser.browser_type.launch_persistent_context(
-            profile, executable_path=CHROMIUM, headless=True, args=["--no-sandbox"])
+        context = chromium_as_shipped(chromium_browser, playwrights_disabled_features, profile, https_first=False)
+        try:
+            page = context.pages[0]
+            page.goto("chrome://version")
+            assert "HttpsUpgrades" not in page.inner_text("#command_line")
+            probe = f"upgrades-{uuid.uuid4().hex}"
+            page.goto(f"{lab.mapped}/flags/?{probe}")
+            assert page.url.startswith("http://[::ffff:7f00:1]:")
+        finally:
+            context.close()
+    record = wait_until(lambda: next((r for r in lab.records() if probe in r["path"]), None), 15, "the probe's record")
+    # Plain http, and no https attempt before it.
+    assert record["scheme"] == "http" and tls_attempts(lab) == before
+
+
+def test_chromiums_always_use_secure_connections_stops_at_the_non_secure_address_only(
+        lab, chromium_browser, playwrights_disabled_features):
+    """HTTPS-First mode ("Always use secure connections") on: the non-secure address is not
+    upgraded to https, it is stopped before any request leaves, and http://127.0.0.1 loads as usual."""
+    with tempfile.TemporaryDirectory(prefix="cookielab-chromium-") as profile:
+        context = chromium_as_shipped(chromium_browser, playwrights_disabled_features, profile, https_first=True)
         try:
             page = context.pages[0]
             probe = f"hfm-{uuid.uuid4().hex}"

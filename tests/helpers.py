@@ -9,6 +9,7 @@ import time
 import tomllib
 import urllib.request
 from pathlib import Path
+from typing import NoReturn
 
 ROOT = Path(__file__).resolve().parent.parent
 SERVICES = ROOT / "services"
@@ -189,19 +190,124 @@ def check_met(check: dict, records: list[dict]) -> bool:
 # A sheet's claims table: what each client sends, one row per claim, with a
 # column per client. The browser tier runs every row in the engine each column names.
 CLAIMS_HEADER = ["after", "then", "requests", "Chromium", "Firefox"]
+CLIENTS = CLAIMS_HEADER[2:]
+# The line right above every claims table, then a blank line: an HTML comment, which a
+# learner never sees, telling whoever edits the table that each of its rows is a test.
+CLAIMS_MARKER = "<!-- claims: every row is run by tests/browser/test_sheet_claims.py -->"
+SEPARATOR_CELL = re.compile(r":?-+:?")
+# An entry of a client's cell: a cookie name (an RFC 6265 token, the lab's begin with a
+# letter, digit or _, so that `-` for `—` fails), or name=value when the value is the claim.
+COOKIE_ENTRY = re.compile(r"[0-9A-Za-z_][!#$%&'*+\-.^_`|~0-9A-Za-z]*(=[^\s,;]*)?")
 
 
-def sheet_claims(text: str) -> list[dict[str, str]]:
-    """Every row of a sheet's claims tables (header `| after | then | requests | Chromium | Firefox |`)."""
-    rows, in_table = [], False
-    for line in text.splitlines():
-        cells = [cell.strip() for cell in line.strip().strip("|").split("|")] if line.startswith("|") else None
-        if cells == CLAIMS_HEADER:
-            in_table = True
-        elif cells is None:
-            in_table = False
-        elif in_table and not set(cells[0]) <= set("-: "):
-            rows.append(dict(zip(CLAIMS_HEADER, cells, strict=True)))
+class ClaimsTableError(ValueError):
+    """A claims table that would not run as written; the message names the sheet, the line and what is wrong."""
+
+
+def table_cells(line: str) -> list[str]:
+    """The stripped cells of a Markdown table line; `\\|` is a pipe inside a cell."""
+    line = line.strip().removeprefix("|")
+    if line.endswith("|") and not line.endswith("\\|"):
+        line = line[:-1]
+    return [cell.strip().replace("\\|", "|") for cell in re.split(r"(?<!\\)\|", line)]
+
+
+def is_separator(cells: list[str]) -> bool:
+    return all(SEPARATOR_CELL.fullmatch(cell) for cell in cells)
+
+
+def sheet_claims(text: str, sheet: str = "<sheet>") -> list[dict[str, str]]:
+    """Every row of a sheet's claims tables: CLAIMS_MARKER above each, then its header
+    `| after | then | requests | Chromium | Firefox |`.
+
+    A table that is marked, or whose header names all the claims columns, parses whole
+    or raises ClaimsTableError, and so does a marker with no table under it; other tables
+    are left alone, and so is a fenced code block. Read line by line, not through a
+    Markdown renderer: a renderer forgives a row with too many or too few cells, and
+    here that must fail."""
+    lines = text.splitlines()
+    rows: list[dict[str, str]] = []
+    marker = 0  # the line of a marker still waiting for its table; 0 for none
+    fence = ""
+    n = 0
+    while n < len(lines):
+        line = lines[n].strip()
+        n += 1
+        if fence:
+            if line.startswith(fence) and not line.strip(fence[0]):
+                fence = ""
+        elif marker and line and not line.startswith("|"):
+            raise ClaimsTableError(f"{sheet}:{marker}: a claims marker with no table under it (line {n} comes first)")
+        elif opening := re.match(r"`{3,}|~{3,}", line):
+            fence = opening.group()
+        elif re.match(r"<!--\s*claims\b", line):
+            if line != CLAIMS_MARKER:
+                raise ClaimsTableError(f"{sheet}:{n}: a claims marker must read exactly {CLAIMS_MARKER}")
+            marker = n
+        elif line.startswith("|"):
+            start = n
+            while n < len(lines) and lines[n].strip().startswith("|"):
+                n += 1
+            table = claims_table(lines[start - 1:n], start, bool(marker), sheet)
+            if table is not None and n < len(lines) and lines[n].strip():
+                raise ClaimsTableError(
+                    f"{sheet}:{n + 1}: a claims table must end with a blank line; this line would be one more row")
+            rows += table or []
+            marker = 0
+    if marker:
+        raise ClaimsTableError(f"{sheet}:{marker}: a claims marker with no table under it")
+    return rows
+
+
+def claims_table(lines: list[str], start: int, marked: bool, sheet: str) -> list[dict[str, str]] | None:
+    """The rows of one table that begins on line start; None when it is not a claims table."""
+    def fail(line: int, what: str) -> NoReturn:
+        raise ClaimsTableError(f"{sheet}:{line}: {what}")
+
+    header = table_cells(lines[0])
+    if not marked:
+        for number, line in enumerate(lines, start):
+            if {c.casefold() for c in CLAIMS_HEADER} <= {c.strip("`*").casefold() for c in table_cells(line)}:
+                fail(number, f"a table with the claims columns needs the line {CLAIMS_MARKER} above it "
+                             "(then a blank line), so that its rows run" if number == start else
+                             "a claims header inside another table: a blank line and the marker go above it")
+        return None
+    if header != CLAIMS_HEADER:
+        extra = [c for c in header if c not in CLAIMS_HEADER or header.count(c) > 1]
+        missing = [c for c in CLAIMS_HEADER if c not in header]
+        what = "; ".join(
+            [f"extra column {c!r}" for c in dict.fromkeys(extra)] + [f"missing column {c!r}" for c in missing]
+        ) or "columns in another order"
+        fail(start, f"a claims table's header must be | {' | '.join(CLAIMS_HEADER)} |: {what}")
+    if len(lines) < 2 or not is_separator(table_cells(lines[1])):
+        fail(start + 1, "the line under a claims header must be its separator | --- | --- | --- | --- | --- |")
+    if len(table_cells(lines[1])) != len(CLAIMS_HEADER):
+        fail(start + 1, f"the separator has {len(table_cells(lines[1]))} cells, the header {len(CLAIMS_HEADER)}")
+    rows = []
+    for number, line in enumerate(lines[2:], start + 2):
+        cells = table_cells(line)
+        if is_separator(cells):
+            fail(number, "a separator row inside a claims table: only the line under the header is one")
+        if len(cells) != len(CLAIMS_HEADER):
+            fail(number, f"{len(cells)} cells in a claims row, which has {len(CLAIMS_HEADER)}: "
+                         f"{', '.join(CLAIMS_HEADER)}")
+        row = dict(zip(CLAIMS_HEADER, cells, strict=True))
+        if empty := [column for column, cell in row.items() if not cell]:
+            fail(number, f"empty {', '.join(empty)} cell: a claims row needs every value "
+                         "(`—` for a client it is not tested in, `(none)` for no cookie)")
+        after = re.findall(r"`([^`]*)`", row["after"])
+        if ", ".join(f"`{a}`" for a in after) != row["after"] or not all(SHEET_URL.fullmatch(a) for a in after):
+            fail(number, f"the after cell {row['after']!r} must be the lab's addresses, "
+                         "each in backticks, separated by commas")
+        try:
+            tested = [client for client in CLIENTS if cookie_names(row[client]) is not None]
+        except ValueError as exc:
+            fail(number, str(exc))
+        if not tested:
+            fail(number, "a claims row with `—` in every client's cell runs nowhere")
+        rows.append(row)
+    if not rows:
+        fail(start, "a claims table with no rows")
     return rows
 
 
@@ -228,10 +334,16 @@ def sheet_url(text: str, origins: dict[str, str]) -> str:
 def cookie_names(cell: str) -> list[str] | None:
     """A claims cell as cookie names in the order sent; None for `—`, not tested in that client.
 
-    An entry may be `name=value` when the value is what the claim is about."""
+    An entry may be `name=value` when the value is what the claim is about; ValueError
+    for an entry that is neither (an empty one, a space in a name, `-` for `—`)."""
     cell = cell.strip()
     if cell == "—":
         return None
     if cell == "(none)":
         return []
-    return [name.strip().strip("`") for name in cell.split(",")]
+    names = [name.strip().strip("`") for name in cell.split(",")]
+    for name in names:
+        if not COOKIE_ENTRY.fullmatch(name):
+            raise ValueError(f"{cell!r}: {name!r} is not a cookie name or name=value "
+                             "(`—` for a client not tested, `(none)` for no cookie)")
+    return names

@@ -93,3 +93,11 @@ def test_on_a_cluster_the_start_page_has_no_non_secure_address():
 def test_every_page_has_the_secure_context_line_for_page_script(raw_client):
     for path in ("/lab/", "/inspect", "/flags/inspect"):
         assert '· secure context: <strong id="secure-context">(page script did not run)</strong>' in raw_client.get(path).text
+
+
+def test_the_sibling_links_follow_the_apps_http_address():
+    from cookie_app import create_app
+
+    app = create_app({"TESTING": True, "SECRET_KEY": "k", "LAB_APP_URL": "http://127.0.0.1:9080/"})
+    page = app.test_client().get("/lab/", base_url="https://127.0.0.1:9443").text
+    assert 'href="http://shop.cookielab.localhost:9080/siblings/set"' in page

@@ -25,8 +25,9 @@ def test_the_hosts_are_two_siblings_under_one_parent():
         # Host names are compared without regard to case.
         ("Blog.CookieLab.localhost:8080", "host: blog.cookielab.localhost (the blog)"),
         ("127.0.0.1:8080", "host: 127.0.0.1 (not a sibling: open http://shop.cookielab.localhost:8080/siblings/)"),
-        ("127.0.0.1:9000", "host: 127.0.0.1 (not a sibling: open http://shop.cookielab.localhost:9000/siblings/)"),
-        ("localhost", "host: localhost (not a sibling: open http://shop.cookielab.localhost/siblings/)"),
+        # Whatever port the page came on, the siblings are on the app's http address (LAB_APP_URL).
+        ("127.0.0.1:9000", "host: 127.0.0.1 (not a sibling: open http://shop.cookielab.localhost:8080/siblings/)"),
+        ("localhost", "host: localhost (not a sibling: open http://shop.cookielab.localhost:8080/siblings/)"),
         ("cookielab.localhost:8080", "host: cookielab.localhost (not a sibling: open http://shop.cookielab.localhost:8080/siblings/)"),
         ("[::1]:8080", "host: ::1 (not a sibling: open http://shop.cookielab.localhost:8080/siblings/)"),
     ],
@@ -82,7 +83,7 @@ def test_each_route_sets_exactly_its_cookies(raw_client, path, headers, body, se
         ("/siblings/set", BLOG,
          "only on the shop (this is blog.cookielab.localhost): open http://shop.cookielab.localhost:8080/siblings/set"),
         ("/siblings/set", ELSEWHERE, "only on the shop (this is 127.0.0.1): open http://shop.cookielab.localhost:8080/siblings/set"),
-        ("/siblings/login", {"Host": "localhost"}, "only on the shop (this is localhost): open http://shop.cookielab.localhost/siblings/login"),
+        ("/siblings/login", {"Host": "localhost"}, "only on the shop (this is localhost): open http://shop.cookielab.localhost:8080/siblings/login"),
         ("/siblings/login-host", BLOG,
          "only on the shop (this is blog.cookielab.localhost): open http://shop.cookielab.localhost:8080/siblings/login-host"),
         ("/siblings/account/", BLOG,
@@ -104,9 +105,9 @@ def test_a_route_on_the_wrong_host_names_the_right_url_and_sets_nothing(raw_clie
     assert resp.headers.getlist("Set-Cookie") == []
 
 
-def test_the_right_url_keeps_the_scheme_of_the_request(raw_client):
+def test_the_right_url_is_on_the_apps_http_address_even_from_https(raw_client):
     resp = raw_client.get("/siblings/set", base_url="https://blog.cookielab.localhost:8443")
-    assert resp.text == "only on the shop (this is blog.cookielab.localhost): open https://shop.cookielab.localhost:8443/siblings/set"
+    assert resp.text == "only on the shop (this is blog.cookielab.localhost): open http://shop.cookielab.localhost:8080/siblings/set"
 
 
 @pytest.mark.parametrize(
@@ -193,13 +194,14 @@ def test_the_rules_in_the_messages_are_the_modules_own():
 @pytest.mark.parametrize("path", ["/siblings/account/", "/siblings/cart/", "/siblings/account/x", "/siblings/account/x/y"])
 def test_the_shop_reads_the_first_of_two_session_cookies(raw_client, path):
     # A browser sends the blog's Path=/siblings/account cookie before the shop's Path=/ one.
-    resp = raw_client.get(path, headers={**SHOP, "Cookie": "session=tossed; session=alice; __Host-session=alice"})
+    resp = raw_client.get(path, headers={**SHOP, "Cookie": "session=tossed; hostonly=1; __Host-session=alice; session=alice"})
     assert resp.status_code == 200 and resp.mimetype == "text/plain"
     assert resp.text.splitlines() == [
         f"shop, {path}",
         "session, as Flask reads it (the first): tossed",
         "__Host-session: alice",
-        "received: session=tossed; session=alice; __Host-session=alice",
+        # As sent, not regrouped by name: the order is what the sheet is about.
+        "Cookie: session=tossed; hostonly=1; __Host-session=alice; session=alice",
     ]
 
 
@@ -209,7 +211,7 @@ def test_the_account_page_says_none_when_nothing_came(raw_client):
         "shop, /siblings/account/\n"
         "session, as Flask reads it (the first): (none)\n"
         "__Host-session: (none)\n"
-        "received: (none)"
+        "Cookie: (none)"
     )
 
 
@@ -268,11 +270,12 @@ def test_the_start_page_links_the_siblings_on_the_requests_port(raw_client):
 @pytest.mark.parametrize(
     ("base_url", "prefix"),
     [
-        ("https://127.0.0.1:8443", "https://shop.cookielab.localhost:8443/"),
-        ("http://localhost", "http://shop.cookielab.localhost/"),
+        # Over https the app sees http from the proxy: the links go to the http address, as sheet 11 does.
+        ("https://127.0.0.1:8443", "http://shop.cookielab.localhost:8080/"),
+        ("http://localhost", "http://shop.cookielab.localhost:8080/"),
     ],
 )
-def test_the_sibling_links_keep_the_scheme_and_port_or_none(raw_client, base_url, prefix):
+def test_the_sibling_links_are_on_the_apps_http_address(raw_client, base_url, prefix):
     links = exercise_11_links(raw_client.get("/lab/", base_url=base_url).text)
     assert links[0] == prefix + "siblings/set"
 
@@ -287,4 +290,4 @@ def test_every_sibling_link_answers_on_its_host(raw_client):
 def test_a_broken_host_header_is_no_sibling_and_no_error(raw_client, host):
     resp = raw_client.get("/siblings/", headers={"Host": host})
     assert resp.status_code == 200
-    assert "(not a sibling: open http://shop.cookielab.localhost/siblings/)" in resp.text
+    assert "(not a sibling: open http://shop.cookielab.localhost:8080/siblings/)" in resp.text

@@ -354,7 +354,7 @@ RECORDED = {
                 [],
                 SIBLINGS_JAR,
                 "shop, /siblings/account/\nsession, as Flask reads it (the first): tossed\n__Host-session: (none)\n"
-                "received: session=tossed; session=alice; hostonly=1; shared=1",
+                "Cookie: session=tossed; hostonly=1; session=alice; shared=1",
             ),
         ],
         SIBLINGS_JAR,

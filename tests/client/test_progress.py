@@ -1,5 +1,6 @@
 """The learner's progress, hints and board, from capture files and indexes written here."""
 
+import io
 import json
 import threading
 import urllib.error
@@ -113,3 +114,18 @@ def test_the_board_serves_the_table_its_data_and_refreshes_itself(served):
         urllib.request.urlopen(served + "/nope", timeout=10)
     missing.value.close()
     assert missing.value.code == 404
+
+
+@pytest.mark.parametrize("width", [80, 100])
+def test_at_80_columns_every_challenge_id_stays_whole_for_hint(tmp_path, width):
+    """The id is what a learner types after `hint`: the table in a terminal that wide never breaks one."""
+    from cookie_client import report
+    from rich.console import Console
+
+    path = capture(tmp_path, '{"time": "2026-11-29T10:00:00.000+00:00", "flow_id": "a", "solved": ["01-someone-else"]}')
+    out = io.StringIO()
+    report.render_progress(Console(width=width, file=out, force_terminal=False), progress.report(path, INDEX))
+    lines = out.getvalue().splitlines()
+    assert max(len(line) for line in lines) <= width
+    for challenge in (c["id"] for e in exercises() for c in e["challenge"]):
+        assert any(f"│ {challenge} " in line for line in lines), challenge

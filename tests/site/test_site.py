@@ -96,3 +96,9 @@ def test_any_other_app_value_answers_400_in_plain_text_without_the_input(client,
 
 def test_health(client):
     assert client.get("/healthz").json == {"status": "ok"}
+
+
+def test_over_https_the_page_says_to_get_past_the_certificate_warning_first(client):
+    over_https = client.get("/?app=https").text
+    assert 'id="https-first"' in over_https and "certificate warning" in over_https
+    assert 'id="https-first"' not in client.get("/").text

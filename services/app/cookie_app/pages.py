@@ -96,11 +96,12 @@ def host_and_port() -> tuple[str, int | None]:
 
 
 def url_on(host: str, path: str) -> str:
-    """Return the URL of path on host, at this request's scheme and the port the browser used."""
-    # The sibling hosts are reached through the same proxy port as this page, so
-    # the port comes from the Host header the browser sent, not from the app's own.
-    _, port = host_and_port()
-    return f"{request.scheme}://{host}{'' if port is None else f':{port}'}{path}"
+    """Return the URL of path on host, at the scheme and port of the app's http address (LAB_APP_URL)."""
+    # Sheet 11 runs on plain http, through the proxy's http port, whatever address
+    # this page was opened at: behind the proxy the app sees http even for an https
+    # page, so neither its own scheme nor the Host's port would say where to go.
+    app = urlsplit(current_app.config["LAB_APP_URL"])
+    return f"{app.scheme}://{host}{'' if app.port is None else f':{app.port}'}{path}"
 
 
 def step_href(path: str) -> str:

@@ -138,6 +138,7 @@ def account(rest: str = "") -> str:
         f"shop, {request.path}",
         f"session, as Flask reads it (the first): {request.cookies.get('session') or '(none)'}",
         f"__Host-session: {request.cookies.get('__Host-session') or '(none)'}",
-        received(),
+        # The raw header, in the order the client sent the cookies: the order is the lesson here.
+        *(f"Cookie: {header}" for header in request.headers.getlist("Cookie") or ["(none)"]),
     ]
     return "\n".join(lines)

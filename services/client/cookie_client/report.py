@@ -302,8 +302,12 @@ def fit_widths(ranges: list[tuple[int, int]], room: int) -> list[int] | None:
 def render_progress(console: Console, data: dict[str, Any]) -> None:
     """Print the learner's progress: one row per challenge, then the next hint."""
     table = Table(title=f"Your progress: {data['solved']} of {data['total']} challenges solved", show_lines=False)
-    for column in ("Exercise", "Challenge", "Task", "Solved", "When (UTC)"):
-        table.add_column(column, overflow="fold")
+    # A challenge id is what `hint` takes: never broken. The time breaks between date and hour.
+    table.add_column("Exercise", overflow="fold")
+    table.add_column("Challenge", no_wrap=True)
+    table.add_column("Task", overflow="fold")
+    table.add_column("Solved", no_wrap=True)
+    table.add_column("When (UTC)", overflow="fold", min_width=len("2026-11-29"))
     for row in data["challenges"]:
         table.add_row(Text(row["exercise"]), Text(row["challenge"]), Text(row["task"]),
                       Text("yes" if row["solved"] else "-"), Text(readable_time(row["when"])))

@@ -7,15 +7,14 @@ import subprocess
 import pytest
 from compose_support import PROJECT, Lab, docker_problem, dotenv
 from helpers import ROOT, free_port
+from tiers import must_run
 
 
 @pytest.fixture(scope="session")
 def lab():
     problem = docker_problem()
     if problem:
-        if os.environ.get("LAB_REQUIRE_COMPOSE") == "1" or os.environ.get("CI"):
-            pytest.fail(f"the compose tier must run here, but {problem}", pytrace=False)
-        pytest.skip(f"compose tier: {problem}")
+        must_run("LAB_REQUIRE_COMPOSE", problem)
 
     # Own project name and ports: a learner's running lab is left alone.
     password = dotenv("LAB_WEB_PASSWORD")

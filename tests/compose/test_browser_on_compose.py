@@ -6,13 +6,22 @@ import json
 import pytest
 from engines import SHOTS, ChromiumTab, chromium_session
 from helpers import wait_until
+from tiers import must_run
 
 pytestmark = pytest.mark.compose
 
 
 @pytest.fixture(scope="module")
 def chromium():
-    yield from chromium_session()
+    """Chromium for this tier: where the compose tier is required, a browser that cannot run fails it too."""
+    session = chromium_session()
+    try:
+        browser = next(session)
+    except pytest.skip.Exception as skipped:
+        # chromium_session skips unless the browsers are required; these tests belong to the compose tier as well.
+        must_run("LAB_REQUIRE_COMPOSE", skipped.msg)
+    yield browser
+    session.close()
 
 
 @pytest.fixture

@@ -36,10 +36,22 @@ def test_client_prints_the_seed_table_and_exits_0(lab, seed_up):
 
 
 def test_app_and_proxy_keep_running_healthy(lab, seed_up):
-    states = {}
-    for line in lab.compose("ps", "-a", "--format", "json").stdout.splitlines():
-        entry = json.loads(line)
-        states[entry["Service"]] = (entry["State"], entry.get("Health", ""), entry.get("ExitCode"))
+    def service_states() -> dict[str, tuple]:
+        states = {}
+        for line in lab.compose("ps", "-a", "--format", "json").stdout.splitlines():
+            entry = json.loads(line)
+            states[entry["Service"]] = (entry["State"], entry.get("Health", ""), entry.get("ExitCode"))
+        return states
+
+    # `up -d` waits for app and proxy only (the client depends on them); site and progress
+    # start beside them and pass their first health check when they do. One deadline for all.
+    waited = ("app", "proxy", "site", "progress")
+    try:
+        wait_until(lambda: all(service_states().get(s, ("", ""))[1] == "healthy" for s in waited), 60,
+                   f"{', '.join(waited)} healthy", interval=0.5)
+    except TimeoutError:
+        pass  # the assertions below name the service that is not healthy, and its state
+    states = service_states()
     assert states["app"][:2] == ("running", "healthy")
     assert states["proxy"][:2] == ("running", "healthy")
     assert states["site"][:2] == ("running", "healthy")

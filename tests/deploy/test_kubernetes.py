@@ -10,6 +10,7 @@ import re
 import stat
 import subprocess
 import sys
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
@@ -266,20 +267,48 @@ def test_each_compose_volume_has_its_kind_on_the_cluster(base):
 
 
 # --- NetworkPolicies -----------------------------------------------------------------------
+#
+# A model of how a cluster enforces NetworkPolicies (networking.k8s.io/v1), read from the rendered
+# objects; the table under it checks the model on hand-written policies before the lab's are read.
+#   - A policy selects pods in its own namespace (podSelector {} selects them all). It applies to the
+#     directions in policyTypes; without policyTypes to Ingress always, and to Egress when it has
+#     egress rules.
+#   - A pod that no policy selects for a direction is not isolated in it: everything is allowed.
+#     An isolated pod allows what at least one rule of one of those policies allows (they add up).
+#   - A rule with no (or an empty) `from`/`to` matches every peer; with no (or empty) `ports`, every
+#     port. A peer's podSelector alone means pods of the policy's namespace; namespaceSelector alone,
+#     every pod of the namespaces it selects; both in one peer, pods that match both.
+#   - A port is a number (with endPort, a range) or the name of a container port of the destination
+#     pod; protocol defaults to TCP.
+#   - A connection needs the source's egress and the destination's ingress to allow it.
+# ipBlock is left out: the model knows no pod addresses, so it refuses a policy that has one.
 
-def selects(selector: dict | None, labels: dict) -> bool:
-    """Kubernetes label-selector semantics, for matchLabels and matchExpressions (In, NotIn, Exists)."""
-    if selector is None:
-        return False
+@dataclass
+class Pod:
+    """A pod as NetworkPolicies see it: its namespace, its labels, its containers' ports (name, number, protocol)."""
+
+    namespace: str
+    labels: dict[str, str] = field(default_factory=dict)
+    ports: tuple[tuple[str, int, str], ...] = ()
+
+
+def selects(selector: dict, labels: dict) -> bool:
+    """Kubernetes label-selector semantics: matchLabels and matchExpressions, ANDed; {} selects everything."""
     if any(labels.get(k) != v for k, v in selector.get("matchLabels", {}).items()):
         return False
     for expr in selector.get("matchExpressions", []):
-        value = labels.get(expr["key"])
-        if expr["operator"] == "In" and value not in expr["values"]:
-            return False
-        if expr["operator"] == "NotIn" and value in expr["values"]:
-            return False
-        if expr["operator"] == "Exists" and expr["key"] not in labels:
+        key, operator, values = expr["key"], expr["operator"], expr.get("values", [])
+        if operator == "In":
+            found = key in labels and labels[key] in values
+        elif operator == "NotIn":
+            found = key not in labels or labels[key] not in values
+        elif operator == "Exists":
+            found = key in labels
+        elif operator == "DoesNotExist":
+            found = key not in labels
+        else:
+            raise ValueError(f"unknown selector operator {operator!r}")
+        if not found:
             return False
     return True
 
@@ -290,30 +319,228 @@ def namespace_labels(objects: list[dict]) -> dict[str, dict]:
             for o in objects if o["kind"] == "Namespace"}
 
 
+def pods(objects: list[dict], namespace: str) -> dict[str, Pod]:
+    """The pods of the Deployments and Jobs in namespace, by workload name, with every container's ports."""
+    return {o["metadata"]["name"]: Pod(namespace, o["spec"]["template"]["metadata"]["labels"],
+                                       tuple((p.get("name", ""), p["containerPort"], p.get("protocol", "TCP"))
+                                             for c in o["spec"]["template"]["spec"]["containers"]
+                                             for p in c.get("ports", [])))
+            for o in objects if o["kind"] in ("Deployment", "Job") and o["metadata"]["namespace"] == namespace}
+
+
 def pod_labels(objects: list[dict], namespace: str) -> dict[str, dict]:
-    return {o["metadata"]["name"]: o["spec"]["template"]["metadata"]["labels"] for o in objects
-            if o["kind"] in ("Deployment", "Job") and o["metadata"]["namespace"] == namespace}
+    return {name: pod.labels for name, pod in pods(objects, namespace).items()}
 
 
-def admits(objects: list[dict], namespace: str, pod: dict, source_namespace: str, source_pod: dict, port: int) -> bool:
-    """Whether some policy in namespace lets source_pod (in source_namespace) reach pod on port."""
-    ns_labels = namespace_labels(objects)
-    for policy in (o for o in objects if o["kind"] == "NetworkPolicy" and o["metadata"]["namespace"] == namespace):
-        spec = policy["spec"]
-        if not selects(spec["podSelector"], pod) and spec["podSelector"] != {}:
+def policy_types(spec: dict) -> set[str]:
+    """The directions a policy applies to, with the API server's default when policyTypes is absent or empty."""
+    if spec.get("policyTypes"):
+        return set(spec["policyTypes"])
+    return {"Ingress", "Egress"} if spec.get("egress") else {"Ingress"}
+
+
+def peer_matches(peer: dict, policy_namespace: str, other: Pod, ns_labels: dict[str, dict]) -> bool:
+    """Whether other is one of the pods a `from`/`to` peer of a policy in policy_namespace names."""
+    assert "ipBlock" not in peer, "an ipBlock would admit anything at that address"
+    if "namespaceSelector" not in peer and "podSelector" not in peer:
+        raise ValueError(f"a peer needs podSelector, namespaceSelector or ipBlock: {peer}")
+    if "namespaceSelector" in peer:
+        # A namespace that the objects do not hold still carries its name label.
+        labels = ns_labels.get(other.namespace, {"kubernetes.io/metadata.name": other.namespace})
+        if not selects(peer["namespaceSelector"], labels):
+            return False
+    elif other.namespace != policy_namespace:
+        return False
+    return "podSelector" not in peer or selects(peer["podSelector"], other.labels)
+
+
+def port_matches(entries: list[dict], destination: Pod, port: int, protocol: str) -> bool:
+    """Whether a rule's `ports` let in port/protocol on destination; no entries, every port."""
+    if not entries:
+        return True
+    for entry in entries:
+        if entry.get("protocol", "TCP") != protocol:
             continue
-        for rule in spec.get("ingress", []):
-            if "ports" in rule and port not in [p["port"] for p in rule["ports"]]:
-                continue
-            for peer in rule.get("from", []):
-                assert "ipBlock" not in peer, "an ipBlock would admit anything at that address"
-                if "namespaceSelector" in peer:
-                    same = selects(peer["namespaceSelector"], ns_labels[source_namespace]) if source_namespace in ns_labels else False
-                else:
-                    same = source_namespace == namespace
-                if same and ("podSelector" not in peer or selects(peer["podSelector"], source_pod) or peer["podSelector"] == {}):
-                    return True
+        wanted = entry.get("port")
+        if wanted is None:
+            return True
+        if isinstance(wanted, str):  # a named port: the destination's container port of that name
+            if (wanted, port, protocol) in destination.ports:
+                return True
+        elif wanted <= port <= entry.get("endPort", wanted):
+            return True
     return False
+
+
+def permits(objects: list[dict], direction: str, pod: Pod, other: Pod, port: int, protocol: str = "TCP") -> bool:
+    """Whether the policies of pod's namespace let pod receive from other (Ingress) or send to other (Egress),
+    on port/protocol of the destination."""
+    rules_key, peers_key = {"Ingress": ("ingress", "from"), "Egress": ("egress", "to")}[direction]
+    destination = pod if direction == "Ingress" else other
+    ns_labels = namespace_labels(objects)
+    policies = [o for o in objects if o["kind"] == "NetworkPolicy" and o["metadata"]["namespace"] == pod.namespace
+                and selects(o["spec"].get("podSelector", {}), pod.labels) and direction in policy_types(o["spec"])]
+    if not policies:
+        return True  # not isolated in this direction
+    for policy in policies:
+        for rule in policy["spec"].get(rules_key) or []:
+            peers = rule.get(peers_key) or []
+            if not port_matches(rule.get("ports") or [], destination, port, protocol):
+                continue
+            if not peers or any(peer_matches(peer, pod.namespace, other, ns_labels) for peer in peers):
+                return True
+    return False
+
+
+def admits(objects: list[dict], target: Pod, source: Pod, port: int, protocol: str = "TCP") -> bool:
+    """Whether the policies of target's namespace let source reach target on port (the ingress side)."""
+    return permits(objects, "Ingress", target, source, port, protocol)
+
+
+def connects(objects: list[dict], source: Pod, target: Pod, port: int, protocol: str = "TCP") -> bool:
+    """Whether a connection from source to target's port is allowed: the source's egress and the target's ingress."""
+    return permits(objects, "Egress", source, target, port, protocol) and admits(objects, target, source, port, protocol)
+
+
+# The model on known policies. Two namespaces and an unlisted one; "shop" runs web and db.
+WEB = Pod("shop", {"app": "web", "tier": "front"}, (("http", 8080, "TCP"), ("metrics", 9090, "TCP"), ("dns", 5353, "UDP")))
+DB = Pod("shop", {"app": "db"}, (("sql", 5432, "TCP"),))
+SHOP_CLIENT = Pod("shop", {"app": "client"})
+SHOP_ADMIN = Pod("shop", {"role": "admin"})
+STRANGER = Pod("other", {"app": "client"})
+OTHER_ADMIN = Pod("other", {"role": "admin"})
+NOWHERE = Pod("elsewhere", {"app": "client"})
+NAMESPACES = [{"kind": "Namespace", "metadata": {"name": "shop", "labels": {"team": "shop"}}},
+              {"kind": "Namespace", "metadata": {"name": "other", "labels": {"team": "other"}}}]
+DENY_ALL = {"podSelector": {}, "policyTypes": ["Ingress", "Egress"]}
+FRONT = {"matchLabels": {"tier": "front"}}
+
+
+def policy(spec: dict, namespace: str = "shop") -> dict:
+    return {"kind": "NetworkPolicy", "metadata": {"name": f"p{id(spec)}", "namespace": namespace}, "spec": spec}
+
+
+def ingress(*rules: dict, selector: dict | None = None, types: list[str] | None = None) -> dict:
+    spec = {"podSelector": FRONT if selector is None else selector, "ingress": list(rules)}
+    return spec if types is None else {**spec, "policyTypes": types}
+
+
+def peer(pods_: dict | None = None, namespaces: dict | None = None) -> dict:
+    return {k: v for k, v in (("podSelector", pods_), ("namespaceSelector", namespaces)) if v is not None}
+
+
+INGRESS_CASES = [
+    # (id, policies in shop, source, port, protocol, allowed to WEB)
+    ("no-policy-allows-all", [], STRANGER, 8080, "TCP", True),
+    ("a-policy-for-another-pod-leaves-web-open", [{"podSelector": {"matchLabels": {"app": "db"}}}], STRANGER, 8080, "TCP", True),
+    ("a-policy-in-another-namespace-leaves-web-open", [("other", DENY_ALL)], STRANGER, 8080, "TCP", True),
+    ("deny-all", [DENY_ALL], SHOP_CLIENT, 8080, "TCP", False),
+    ("no-policy-types-means-ingress", [{"podSelector": {}}], SHOP_CLIENT, 8080, "TCP", False),
+    ("no-policy-types-with-egress-rules-still-ingress", [{"podSelector": {}, "egress": [{}]}], SHOP_CLIENT, 8080, "TCP", False),
+    ("egress-only-policy-leaves-ingress-open", [{"podSelector": {}, "policyTypes": ["Egress"]}], STRANGER, 8080, "TCP", True),
+    ("ingress-rules-of-an-egress-only-policy-do-nothing",
+     [{"podSelector": {}, "policyTypes": ["Egress"], "ingress": [{"from": [peer({"matchLabels": {"app": "nobody"}})]}]}],
+     STRANGER, 8080, "TCP", True),
+    ("ingress-type-without-rules-denies", [{"podSelector": FRONT, "policyTypes": ["Ingress"]}], SHOP_CLIENT, 8080, "TCP", False),
+    ("rule-without-from-allows-every-source", [ingress({"ports": [{"port": 8080}]})], NOWHERE, 8080, "TCP", True),
+    ("rule-with-empty-from-allows-every-source", [ingress({"from": []})], STRANGER, 9090, "TCP", True),
+    ("empty-rule-allows-everything", [DENY_ALL, ingress({})], NOWHERE, 5353, "UDP", True),
+    ("rule-without-from-keeps-its-ports", [ingress({"ports": [{"port": 8080}]})], NOWHERE, 9090, "TCP", False),
+    ("rule-with-empty-ports-allows-every-port", [ingress({"from": [peer({})], "ports": []})], SHOP_CLIENT, 9090, "TCP", True),
+    ("port-protocol-defaults-to-tcp", [ingress({"ports": [{"port": 5353}]})], SHOP_CLIENT, 5353, "UDP", False),
+    ("port-with-udp", [ingress({"ports": [{"port": 5353, "protocol": "UDP"}]})], SHOP_CLIENT, 5353, "UDP", True),
+    ("protocol-without-port-allows-its-every-port", [ingress({"ports": [{"protocol": "UDP"}]})], SHOP_CLIENT, 5353, "UDP", True),
+    ("protocol-without-port-not-another-protocol", [ingress({"ports": [{"protocol": "UDP"}]})], SHOP_CLIENT, 8080, "TCP", False),
+    ("port-range-inside", [ingress({"ports": [{"port": 8000, "endPort": 8100}]})], SHOP_CLIENT, 8080, "TCP", True),
+    ("port-range-outside", [ingress({"ports": [{"port": 8000, "endPort": 8100}]})], SHOP_CLIENT, 9090, "TCP", False),
+    ("named-port", [ingress({"ports": [{"port": "http"}]})], SHOP_CLIENT, 8080, "TCP", True),
+    ("named-port-is-not-another-port", [ingress({"ports": [{"port": "http"}]})], SHOP_CLIENT, 9090, "TCP", False),
+    ("named-port-keeps-its-protocol", [ingress({"ports": [{"port": "dns", "protocol": "UDP"}]})], SHOP_CLIENT, 5353, "UDP", True),
+    ("named-port-of-tcp-is-not-the-udp-one", [ingress({"ports": [{"port": "dns"}]})], SHOP_CLIENT, 5353, "UDP", False),
+    ("pod-selector-peer-is-own-namespace", [ingress({"from": [peer({"matchLabels": {"app": "client"}})]})], SHOP_CLIENT, 8080, "TCP", True),
+    ("pod-selector-peer-not-other-namespace", [ingress({"from": [peer({"matchLabels": {"app": "client"}})]})], STRANGER, 8080, "TCP", False),
+    ("empty-pod-selector-is-own-namespace-only", [ingress({"from": [peer({})]})], STRANGER, 8080, "TCP", False),
+    ("namespace-selector-peer", [ingress({"from": [peer(namespaces={"matchLabels": {"team": "other"}})]})], OTHER_ADMIN, 8080, "TCP", True),
+    ("namespace-selector-peer-not-own-namespace", [ingress({"from": [peer(namespaces={"matchLabels": {"team": "other"}})]})],
+     SHOP_CLIENT, 8080, "TCP", False),
+    ("empty-namespace-selector-is-every-namespace", [ingress({"from": [peer(namespaces={})]})], NOWHERE, 8080, "TCP", True),
+    ("metadata-name-label-of-an-unlisted-namespace",
+     [ingress({"from": [peer(namespaces={"matchLabels": {"kubernetes.io/metadata.name": "elsewhere"}})]})], NOWHERE, 8080, "TCP", True),
+    ("namespace-and-pod-selector-are-anded",
+     [ingress({"from": [peer({"matchLabels": {"role": "admin"}}, {"matchLabels": {"team": "other"}})]})], OTHER_ADMIN, 8080, "TCP", True),
+    ("anded-peer-not-the-pod-alone",
+     [ingress({"from": [peer({"matchLabels": {"role": "admin"}}, {"matchLabels": {"team": "other"}})]})], SHOP_ADMIN, 8080, "TCP", False),
+    ("anded-peer-not-the-namespace-alone",
+     [ingress({"from": [peer({"matchLabels": {"role": "admin"}}, {"matchLabels": {"team": "other"}})]})], STRANGER, 8080, "TCP", False),
+    ("two-peers-are-ored",
+     [ingress({"from": [peer({"matchLabels": {"role": "admin"}}), peer(namespaces={"matchLabels": {"team": "other"}})]})],
+     SHOP_ADMIN, 8080, "TCP", True),
+    ("from-and-ports-are-anded", [ingress({"from": [peer({"matchLabels": {"app": "client"}})], "ports": [{"port": 8080}]})],
+     SHOP_CLIENT, 9090, "TCP", False),
+    ("policies-add-up-first", [DENY_ALL, ingress({"ports": [{"port": 8080}], "from": [peer({"matchLabels": {"app": "client"}})]}),
+                               ingress({"ports": [{"port": 9090}], "from": [peer(namespaces={"matchLabels": {"team": "other"}})]})],
+     SHOP_CLIENT, 8080, "TCP", True),
+    ("policies-add-up-second", [DENY_ALL, ingress({"ports": [{"port": 8080}], "from": [peer({"matchLabels": {"app": "client"}})]}),
+                                ingress({"ports": [{"port": 9090}], "from": [peer(namespaces={"matchLabels": {"team": "other"}})]})],
+     STRANGER, 9090, "TCP", True),
+    ("policies-add-up-not-across-rules", [DENY_ALL, ingress({"ports": [{"port": 8080}], "from": [peer({"matchLabels": {"app": "client"}})]}),
+                                          ingress({"ports": [{"port": 9090}], "from": [peer(namespaces={"matchLabels": {"team": "other"}})]})],
+     STRANGER, 8080, "TCP", False),
+    ("match-expressions-not-in", [ingress({"from": [peer({"matchExpressions": [{"key": "app", "operator": "NotIn", "values": ["client"]}]})]})],
+     SHOP_ADMIN, 8080, "TCP", True),
+    ("match-expressions-not-in-excludes", [ingress({"from": [peer({"matchExpressions": [{"key": "app", "operator": "NotIn", "values": ["client"]}]})]})],
+     SHOP_CLIENT, 8080, "TCP", False),
+    ("match-expressions-does-not-exist", [ingress({"from": [peer({"matchExpressions": [{"key": "role", "operator": "DoesNotExist"}]})]})],
+     SHOP_CLIENT, 8080, "TCP", True),
+    ("match-expressions-in-needs-the-key", [ingress({"from": [peer({"matchExpressions": [{"key": "app", "operator": "In", "values": ["client"]}]})]})],
+     SHOP_ADMIN, 8080, "TCP", False),
+]
+
+
+def shop_world(policies: list) -> list[dict]:
+    """The test namespaces and the policies: a spec is in shop, a (namespace, spec) pair in its namespace."""
+    return NAMESPACES + [policy(p[1], p[0]) if isinstance(p, tuple) else policy(p) for p in policies]
+
+
+@pytest.mark.parametrize(("policies", "source", "port", "protocol", "allowed"),
+                         [pytest.param(*case[1:], id=case[0]) for case in INGRESS_CASES])
+def test_the_policy_model_on_known_ingress_policies(policies, source, port, protocol, allowed):
+    assert admits(shop_world(policies), WEB, source, port, protocol) is allowed
+
+
+TO_DB = {"podSelector": FRONT, "policyTypes": ["Egress"],
+         "egress": [{"to": [peer({"matchLabels": {"app": "db"}})], "ports": [{"port": "sql"}]}]}
+
+CONNECTION_CASES = [
+    # (id, policies in shop, source, target, port, protocol, connected)
+    ("no-policy", [], WEB, DB, 5432, "TCP", True),
+    ("egress-named-port-is-the-destinations", [TO_DB], WEB, DB, 5432, "TCP", True),
+    ("egress-only-to-the-named-port", [TO_DB], WEB, DB, 5433, "TCP", False),
+    ("egress-only-to-the-selected-pods", [TO_DB], WEB, SHOP_CLIENT, 5432, "TCP", False),
+    ("egress-not-to-another-namespace", [TO_DB], WEB, Pod("other", {"app": "db"}, (("sql", 5432, "TCP"),)), 5432, "TCP", False),
+    ("egress-of-web-leaves-others-open", [TO_DB], SHOP_CLIENT, STRANGER, 443, "TCP", True),
+    ("no-policy-types-with-egress-rules-means-egress", [{k: v for k, v in TO_DB.items() if k != "policyTypes"}], WEB, SHOP_CLIENT, 80, "TCP", False),
+    ("egress-allowed-but-ingress-denied", [TO_DB, {"podSelector": {"matchLabels": {"app": "db"}}}], WEB, DB, 5432, "TCP", False),
+    ("ingress-allowed-but-egress-denied", [DENY_ALL, ingress({}, selector={"matchLabels": {"app": "db"}})], WEB, DB, 5432, "TCP", False),
+    ("both-sides-allow", [DENY_ALL, TO_DB, ingress({"from": [peer(FRONT)]}, selector={"matchLabels": {"app": "db"}})],
+     WEB, DB, 5432, "TCP", True),
+    ("rule-without-to-allows-every-destination", [{"podSelector": FRONT, "policyTypes": ["Egress"], "egress": [{"ports": [{"port": 53, "protocol": "UDP"}]}]}],
+     WEB, NOWHERE, 53, "UDP", True),
+]
+
+
+@pytest.mark.parametrize(("policies", "source", "target", "port", "protocol", "connected"),
+                         [pytest.param(*case[1:], id=case[0]) for case in CONNECTION_CASES])
+def test_the_policy_model_on_known_connections(policies, source, target, port, protocol, connected):
+    assert connects(shop_world(policies), source, target, port, protocol) is connected
+
+
+def test_the_policy_model_refuses_what_it_cannot_judge():
+    with pytest.raises(AssertionError, match="ipBlock"):
+        admits(shop_world([ingress({"from": [{"ipBlock": {"cidr": "10.0.0.0/8"}}]})]), WEB, STRANGER, 8080)
+    with pytest.raises(ValueError, match="operator"):
+        admits(shop_world([ingress({"from": [peer({"matchExpressions": [{"key": "a", "operator": "Gt", "values": ["1"]}]})]})]),
+               WEB, SHOP_CLIENT, 8080)
 
 
 def test_every_namespace_denies_by_default(klass):
@@ -331,10 +558,11 @@ def test_no_learner_reaches_another_learners_namespace(klass):
         for source in learners:
             if source == target:
                 continue
-            for pod in pod_labels(objects, target).values():
-                for source_pod in pod_labels(objects, source).values():
-                    for port in (8000, 8080, 8081):
-                        assert not admits(objects, target, pod, source, source_pod, port), (source, target, pod, port)
+            for pod in pods(objects, target).values():
+                for source_pod in pods(objects, source).values():
+                    # The lab's ports, and every port the pod's containers open.
+                    for port in sorted({8000, 8080, 8081} | {number for _, number, _ in pod.ports}):
+                        assert not admits(objects, pod, source_pod, port), (source, target, pod, port)
 
 
 def test_the_proxy_trusts_x_forwarded_proto_where_only_the_ingress_controller_can_send_it(tmp_path):
@@ -359,9 +587,9 @@ def test_the_proxy_trusts_x_forwarded_proto_where_only_the_ingress_controller_ca
         proxy = container_in(objects, namespace, "proxy")
         assert options(resolved_args(proxy))["lab_trust_forwarded_proto"] == "true"
         traffic = next(p["containerPort"] for p in proxy["ports"] if p["name"] == "traffic")
-        target = pod_labels(objects, namespace)["proxy"]
+        target = pods(objects, namespace)["proxy"]
         admitted = {(source, who) for source in learners + others for who, labels in candidates.items()
-                    if admits(world, namespace, target, source, labels, traffic)}
+                    if admits(world, target, Pod(source, labels), traffic)}
         assert (controller, "controller") in admitted
         assert {source for source, _ in admitted if source != namespace} == {controller}, namespace
         assert {who for source, who in admitted if source == namespace} == {"lab's client"}, namespace
@@ -381,9 +609,25 @@ def test_the_proxy_trusts_x_forwarded_proto_where_only_the_ingress_controller_ca
 def test_only_the_proxy_reaches_the_apps_port(klass):
     objects, _, _ = klass
     for namespace in namespace_labels(objects):
-        pods = pod_labels(objects, namespace)
-        for name, labels in pods.items():
-            assert admits(objects, namespace, pods["app"], namespace, labels, 8000) == (name == "proxy"), name
+        lab = pods(objects, namespace)
+        for name, pod in lab.items():
+            assert admits(objects, lab["app"], pod, 8000) == (name == "proxy"), name
+
+
+def test_inside_a_learners_namespace_only_the_labs_own_hops_connect(klass):
+    """Both sides at once: the source's egress and the destination's ingress, on every port each pod opens."""
+    objects, _, _ = klass
+    namespace = next(iter(namespace_labels(objects)))
+    lab = pods(objects, namespace)
+    hops = {(source, target, port, protocol) for source, a in lab.items() for target, b in lab.items() if source != target
+            for _, port, protocol in b.ports if connects(objects, a, b, port, protocol)}
+    assert hops == {("client", "proxy", 8080, "TCP"), ("proxy", "app", 8000, "TCP")}
+    # The cluster's DNS, and nothing else beside it.
+    dns = Pod("kube-system", {"k8s-app": "kube-dns"}, (("dns", 53, "UDP"), ("dns-tcp", 53, "TCP"), ("metrics", 9153, "TCP")))
+    for name, pod in lab.items():
+        assert connects(objects, pod, dns, 53, "UDP") and connects(objects, pod, dns, 53, "TCP"), name
+        assert not connects(objects, pod, dns, 9153), name
+        assert not connects(objects, pod, Pod("kube-system", {"k8s-app": "other"}), 53, "UDP"), name
 
 
 def test_egress_is_dns_and_the_one_hop_each_pod_needs(klass):

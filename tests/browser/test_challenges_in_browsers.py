@@ -8,6 +8,17 @@ from stack_support import PASSWORD, running_stack, start_site, stop
 
 pytestmark = pytest.mark.browser
 
+# What each test here solves: the stack tier's BROWSER_ONLY is checked against this table,
+# and each test's body against its row.
+SOLVES = {
+    "test_06_the_lax_cookie_goes_cross_site_then_stays_home": ("06-lax-goes-cross-site", "06-lax-stays-home"),
+    "test_08_the_admin_panel_opens_in_your_browser": ("08-admin-in-your-browser",),
+    "test_09_the_browser_keeps_host_and_refuses_host_bad": ("09-host-prefix-kept",),
+    "test_06_secret_goes_over_https_and_is_refused_at_the_non_secure_address": ("06-secret-needs-https",),
+    "test_09_prefixes_refused_at_the_non_secure_address_then_sent_over_https": ("09-prefix-needs-https",),
+    "test_11_the_host_prefix_holds_against_the_blogs_toss": ("11-host-prefix-holds",),
+}
+
 
 @pytest.fixture(scope="module")
 def fresh(tmp_path_factory):

@@ -156,8 +156,9 @@ paths = st.sampled_from([b"/", b"/delete/whoami", b"/tamper/admin", b"/size/", b
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(cookies=st.lists(header_bytes, max_size=3), path=paths, agent=header_bytes, body=st.binary(max_size=200))
-def test_odd_traffic_never_breaks_grading(tctx, grader, logger_addon, capture, cookies, path, agent, body):
+def test_odd_traffic_never_breaks_grading(tctx, grader, logger_addon, capture, caplog, cookies, path, agent, body):
     before = len(read_capture(capture))
+    caplog.clear()  # one hypothesis example at a time: the fixture lives across them
     flow = make_flow(cookies, path=path)
     flow.request.headers["user-agent"] = agent
     flow.request.headers["sec-fetch-site"] = agent
@@ -165,6 +166,9 @@ def test_odd_traffic_never_breaks_grading(tctx, grader, logger_addon, capture, c
     run_flow(tctx, logger_addon, flow, grader)
     (record,) = read_capture(capture)[before:]
     assert isinstance(record["solved"], list) and json.dumps(record)
+    # The grader catches a check that raises and logs it: a record alone would hide the crash.
+    grader_log = type(grader).__module__
+    assert [r.getMessage() for r in caplog.records if r.name == grader_log and r.levelno >= logging.ERROR] == []
 
 
 def browse(tctx, grader, logger_addon, path: bytes, cookies=(), set_cookies=(), *, tls=False, host=b"127.0.0.1:8080"):

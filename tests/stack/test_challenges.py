@@ -1,14 +1,17 @@
 """The challenges, graded live by the real proxy: the scripted client solves none, and each one
 is solved by doing what its solution says (the browser-only ones are in the browser tier)."""
 
+import ast
 import json
 import subprocess
 import sys
-import time
+import types
+from pathlib import Path
 
 import pytest
 import requests
 from cookie_client import flask_session
+from cookie_client.runner import USER_AGENT
 from helpers import LAB, SERVICES, exercises, mitmweb_flows, wait_until
 from stack_support import PASSWORD, MitmwebUI, intercept_edit_resume, running_stack
 
@@ -18,6 +21,8 @@ pytestmark = pytest.mark.stack
 LEARNER = {"User-Agent": "curl/8.5.0"}
 BROWSER_ONLY = {"06-lax-goes-cross-site", "06-lax-stays-home", "08-admin-in-your-browser", "09-host-prefix-kept",
                 "06-secret-needs-https", "09-prefix-needs-https", "11-host-prefix-holds"}
+# Where they are solved; read as text, since importing it would load Playwright.
+BROWSER_TESTS = Path(__file__).resolve().parent.parent / "browser" / "test_challenges_in_browsers.py"
 
 
 @pytest.fixture(scope="module")
@@ -35,50 +40,64 @@ def progress(stack, *args: str) -> subprocess.CompletedProcess:
     )
 
 
-def learner() -> requests.Session:
+def learner(stack) -> requests.Session:
+    """A session named as the learner's curl, unless the stack says to name it otherwise (its agent)."""
     session = requests.Session()
     session.headers.update(LEARNER)
+    if agent := getattr(stack, "agent", None):
+        session.headers["User-Agent"] = agent
     return session
 
 
 def solve_01_someone_else(stack):
-    learner().get(f"{stack.target}/", headers={"Cookie": "username=Bob"}, timeout=10)
+    learner(stack).get(f"{stack.target}/", headers={"Cookie": "username=Bob"}, timeout=10)
 
 
 def solve_01_keeps_sending(stack):
-    s = learner()
+    s = learner(stack)
     for path in ("/", "/inspect", "/inspect"):
         s.get(stack.target + path, timeout=10)
 
 
 def solve_02_path_scope(stack):
-    s = learner()
+    s = learner(stack)
     for path in ("/attributes/set", "/attributes/shop/inspect", "/attributes/inspect"):
         s.get(stack.target + path, timeout=10)
 
 
 def solve_03_watch_it_expire(stack):
-    s = learner()
-    s.get(stack.target + "/expiry/set", timeout=10)
-    s.get(stack.target + "/expiry/inspect", timeout=10)
-    time.sleep(2.5)  # short's own Max-Age=2 running out is the lesson
-    s.get(stack.target + "/expiry/inspect", timeout=10)
+    s = learner(stack)
+    # http.cookiejar keeps Max-Age=2 as int(now) + 2 and drops the cookie once int(now) reaches it: short
+    # lives between 1 and 2 s in this jar, so "at once" can come too late on a slow machine. Start again then.
+    for _ in range(3):
+        s.get(stack.target + "/expiry/set", timeout=10)
+        short = next(c for c in s.cookies if c.name == "short")
+        first = s.get(stack.target + "/expiry/inspect", timeout=10)
+        if "short=1" in first.request.headers.get("Cookie", ""):
+            break
+    else:
+        raise AssertionError("/expiry/inspect never carried short right after /expiry/set")
+    # short's own Max-Age running out is the lesson: wait for the jar's deadline, not a guess.
+    wait_until(short.is_expired, 3, "short's Max-Age=2 to run out in the jar")
+    last = s.get(stack.target + "/expiry/inspect", timeout=10)
+    sent = last.request.headers.get("Cookie", "")
+    assert "short=" not in sent and "long=1" in sent
 
 
 def solve_04_wrong_path_then_right(stack):
-    s = learner()
+    s = learner(stack)
     for path in ("/delete/login", "/delete/logout-wrong-path", "/delete/whoami", "/delete/logout", "/delete/whoami"):
         s.get(stack.target + path, timeout=10)
 
 
 def solve_05_both_dups(stack):
-    s = learner()
+    s = learner(stack)
     s.get(stack.target + "/multiple/set", timeout=10)
     s.get(stack.target + "/multiple/deep/", timeout=10)
 
 
 def solve_07_forgery_refused(stack):
-    s = learner()
+    s = learner(stack)
     s.post(stack.target + "/session/login", data={"user": "alice"}, timeout=10)
     forged = flask_session.forge(s.cookies["session"], {"user": "admin"})
     s.get(stack.target + "/session/whoami", headers={"Cookie": f"session={forged}"}, timeout=10)
@@ -95,7 +114,7 @@ def solve_08_forged_in_mitmweb(stack):
 
 
 def solve_10_largest_header(stack):
-    s = learner()
+    s = learner(stack)
     # "Cookie: " and the line end count against gunicorn's 8190 bytes.
     for size, status in ((8181, 431), (8180, 200)):
         resp = s.get(stack.target + "/size/", headers={"Cookie": "pad=" + "x" * (size - 4)}, timeout=10)
@@ -104,7 +123,7 @@ def solve_10_largest_header(stack):
 
 def solve_11_tossed_session(stack):
     # curl resolves *.localhost by itself; requests needs the Host header, which its jar then goes by.
-    s = learner()
+    s = learner(stack)
     shop, blog = {"Host": "shop.cookielab.localhost"}, {"Host": "blog.cookielab.localhost"}
     s.get(stack.target + "/siblings/login", headers=shop, timeout=10)
     s.get(stack.target + "/siblings/toss?value=mallory&path=/siblings/cart", headers=blog, timeout=10)
@@ -119,6 +138,21 @@ CHALLENGES = [c for e in exercises() for c in e["challenge"]]
 
 def test_every_challenge_has_a_solver_here_or_in_the_browser_tier():
     assert {c["id"] for c in CHALLENGES} == set(SOLVERS) | BROWSER_ONLY
+    assert not set(SOLVERS) & BROWSER_ONLY
+
+
+def test_browser_only_is_what_the_browser_tier_solves():
+    """Each browser test declares in its file's SOLVES table what it solves, and names exactly those challenges."""
+    tree = ast.parse(BROWSER_TESTS.read_text(encoding="utf-8"))
+    (table,) = [ast.literal_eval(node.value) for node in tree.body if isinstance(node, ast.Assign)
+                and [getattr(t, "id", None) for t in node.targets] == ["SOLVES"]]
+    tests = {node.name: node for node in tree.body if isinstance(node, ast.FunctionDef) and node.name.startswith("test_")}
+    ids = {c["id"] for c in CHALLENGES}
+    assert set(table) == set(tests)
+    for name, node in tests.items():
+        named = {n.value for n in ast.walk(node) if isinstance(n, ast.Constant) and n.value in ids}
+        assert named == set(table[name]), name
+    assert BROWSER_ONLY == set().union(*map(set, table.values()))
 
 
 def scenario_names() -> list[str]:
@@ -127,14 +161,21 @@ def scenario_names() -> list[str]:
     return [line.split()[0] for line in listed.splitlines() if line.strip()]
 
 
-def test_running_every_scenario_solves_nothing(fresh):
-    for name in scenario_names():
-        fresh.client(name)
-    records = fresh.records()
-    assert len(records) > 30
-    assert all(r["solved"] == [] and r["steps"] == [] for r in records)
-    data = json.loads(progress(fresh, "--json").stdout)
-    assert data["solved"] == 0 and data["total"] == len(CHALLENGES)
+def test_running_every_scenario_solves_nothing(tmp_path):
+    # A stack of its own: the learner's request at the end solves a challenge that `fresh` still has to solve.
+    with running_stack(tmp_path) as stack:
+        for name in scenario_names():
+            run = stack.client(name)
+            assert run.returncode == 0, f"{name}: {run.stderr}"
+        records = stack.records()
+        assert len(records) > 30
+        assert all(r["solved"] == [] and r["steps"] == [] for r in records)
+        data = json.loads(progress(stack, "--json").stdout)
+        assert data["solved"] == 0 and data["total"] == len(CHALLENGES)
+        # The grader is on in this stack: the learner's own request solves at once.
+        solve_01_someone_else(stack)
+        (record,) = stack.records()[len(records):]
+        assert record["solved"] == ["01-someone-else"]
 
 
 @pytest.mark.parametrize("challenge", [c["id"] for c in CHALLENGES if c["id"] not in BROWSER_ONLY])
@@ -160,3 +201,44 @@ def test_a_challenge_is_solved_by_doing_what_its_solution_says(fresh, challenge)
     solver(fresh)
     wait_until(lambda: len(fresh.records()) > before, 15, "the repeat's capture lines")
     assert all(challenge not in r["solved"] for r in fresh.records()[before:])
+
+
+def user_agent(flow: dict) -> str:
+    return next((v for k, v in flow["request"]["headers"] if k.lower() == "user-agent"), "")
+
+
+@pytest.mark.parametrize("challenge", [c["id"] for c in CHALLENGES if c["id"] not in BROWSER_ONLY])
+def test_the_solution_sent_as_the_scripted_client_solves_nothing(tmp_path, monkeypatch, challenge):
+    """The same requests under the client's User-Agent count for nothing; as the learner's, on the same stack, they solve."""
+    with running_stack(tmp_path) as stack:
+        with monkeypatch.context() as patch:
+            # Requests made outside learner() (the mitmweb intercept's) name themselves by requests' default.
+            patch.setattr(requests.utils, "default_user_agent", lambda *_: USER_AGENT)
+            SOLVERS[challenge](types.SimpleNamespace(**vars(stack), target=stack.target, agent=USER_AGENT))
+        records = stack.records()
+        agents = {f["id"]: user_agent(f) for f in mitmweb_flows(stack.web_port, PASSWORD)}
+        assert records and all(agents[r["flow_id"]] == USER_AGENT for r in records)
+        assert all(r["solved"] == [] and r["steps"] == [] for r in records)
+        # The grader is on, and the solution is the one: sent as the learner's own, it solves.
+        SOLVERS[challenge](stack)
+        wait_until(lambda: any(challenge in r["solved"] for r in stack.records()[len(records):]), 15,
+                   f"a capture record that solves {challenge} as curl")
+
+
+@pytest.fixture(scope="module")
+def fresh_https(tmp_path_factory):
+    """Another stack from nothing solved, whose learner speaks https to it, trusting the lab's CA."""
+    with running_stack(tmp_path_factory.mktemp("challenges-https")) as stack:
+        yield stack
+
+
+@pytest.mark.parametrize("challenge", [c["id"] for c in CHALLENGES if c["id"] not in BROWSER_ONLY])
+def test_a_challenge_is_solved_over_https_too(fresh_https, monkeypatch, challenge):
+    """The grader ignores the scheme unless a challenge is about it."""
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(fresh_https.ca))
+    over_https = types.SimpleNamespace(**vars(fresh_https), target=fresh_https.https)
+    before = len(fresh_https.records())
+    SOLVERS[challenge](over_https)
+    solving = wait_until(lambda: next((r for r in fresh_https.records()[before:] if challenge in r["solved"]), None),
+                         15, f"a capture record that solves {challenge} over https")
+    assert solving["scheme"] == "https"

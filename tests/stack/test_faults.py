@@ -9,7 +9,7 @@ import threading
 import pytest
 import requests
 from helpers import SERVICES, free_port, raw_request, wait_until
-from stack_support import start_proxy, stop
+from stack_support import MitmwebUI, start_proxy, stop
 
 pytestmark = pytest.mark.stack
 
@@ -72,6 +72,7 @@ def test_eight_clients_times_250_requests_give_2000_whole_lines(stack):
         thread.start()
     for thread in threads:
         thread.join(timeout=300)
+        assert not thread.is_alive(), f"{thread.name} still sending after 300 s"
     assert statuses == [200] * 2000
 
     records = stack.records()[before:]
@@ -83,18 +84,27 @@ def test_eight_clients_times_250_requests_give_2000_whole_lines(stack):
 def test_proxy_killed_mid_sequence_loses_no_line_and_the_client_says_which_step_failed(stack, tmp_path):
     capture = tmp_path / "cookies.jsonl"
     proxy, lab = start_proxy(tmp_path, stack.app_port, capture)
-    # The expiry scenario waits 3 s after step 2: the proxy dies in that pause.
-    client = subprocess.Popen(
-        [sys.executable, "-m", "cookie_client", "expiry", "--target", lab.target],
-        cwd=SERVICES / "client", stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )
+    # mitmweb holds step 3 (the /expiry/ request without short): once it is held, the client has had
+    # its answer to step 2 and waits for step 3's, so the proxy dies there, however slow the machine.
+    ui = MitmwebUI(lab.web_port)
+    client = None
     try:
-        wait_until(lambda: len(lab.records()) >= 2, 10, "steps 1 and 2 in the capture file")
+        ui.call("PUT", "/options", json={"intercept": r"~q & ~u /expiry/$ & !~hq short="})
+        client = subprocess.Popen(
+            [sys.executable, "-m", "cookie_client", "expiry", "--target", lab.target],
+            cwd=SERVICES / "client", stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        )
+        held = wait_until(lambda: [f for f in ui.flows() if f["intercepted"]], 30, "step 3 held in mitmweb")
+        assert [f["request"]["path"] for f in held] == ["/expiry/"]
+        assert [r["path"] for r in lab.records()] == ["/expiry/set", "/expiry/"]
+        assert client.poll() is None, "the client ended before the proxy was killed"
         proxy.send_signal(signal.SIGKILL)
         proxy.wait(timeout=10)
         out, err = client.communicate(timeout=60)
     finally:
-        client.kill()
+        ui.close()
+        if client is not None:
+            client.kill()
         stop(proxy)
 
     assert client.returncode == 1

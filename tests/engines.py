@@ -127,24 +127,58 @@ class FirefoxTab(Tab):
         # -remote-allow-system-access at start).
         with client.using_context(client.CONTEXT_CHROME):
             client.execute_script("Services.cookies.removeAll();")
-        self.dialogs: list[str] = []
+        self._dialogs: list[str] = []
+
+    @property
+    def dialogs(self) -> list[str]:
+        """The messages of the alerts, confirms and prompts the tab's pages opened, each dismissed, as Chromium's tab keeps them."""
+        while self._dismiss_dialog():
+            pass
+        return self._dialogs
+
+    def _dismiss_dialog(self) -> bool:
+        """Dismiss the open dialog and keep its message; False when none is open."""
+        from marionette_driver.errors import NoAlertPresentException
+        from marionette_driver.marionette import Alert
+
+        alert = Alert(self.client)
+        try:
+            message = alert.text
+        except NoAlertPresentException:
+            return False
+        self._dialogs.append(message)
+        alert.dismiss()
+        return True
+
+    def _command(self, command):
+        """Run a Marionette command after dismissing (and keeping) any dialog the page opened."""
+        from marionette_driver.errors import UnexpectedAlertOpen
+
+        self._dismiss_dialog()
+        try:
+            return command()
+        except UnexpectedAlertOpen as exc:
+            # A dialog opened after the check: Marionette ("dismiss and notify") refused the
+            # command and dismissed the dialog, whose message is lost. Keep that it opened.
+            self._dialogs.append(f"(message lost: {exc})")
+            return command()
 
     def goto(self, url: str) -> None:
-        self.client.navigate(url)
+        self._command(lambda: self.client.navigate(url))
 
     def click(self, css: str) -> None:
         # Marionette's click waits for a navigation it starts (page load strategy "normal").
-        self.client.find_element("css selector", css).click()
-        wait_until(lambda: self.client.execute_script("return document.readyState") == "complete", 10, "page load")
+        self._command(lambda: self.client.find_element("css selector", css).click())
+        wait_until(lambda: self.js("document.readyState") == "complete", 10, "page load")
 
     def text(self, css: str) -> str:
-        return self.client.find_element("css selector", css).text
+        return self._command(lambda: self.client.find_element("css selector", css).text)
 
     def js(self, expression: str):
-        return self.client.execute_script(f"return ({expression});")
+        return self._command(lambda: self.client.execute_script(f"return ({expression});"))
 
     def screenshot(self, path: Path) -> None:
-        path.write_bytes(self.client.screenshot(format="binary", full=True))
+        path.write_bytes(self._command(lambda: self.client.screenshot(format="binary", full=True)))
 
     def close(self) -> None:
         pass
@@ -221,10 +255,10 @@ def trust_ca(nssdb: Path, ca: Path) -> None:
 
 
 def require(problem: str) -> None:
-    """A browser cannot run: fail under LAB_REQUIRE_BROWSER=1 or CI, skip elsewhere."""
-    if os.environ.get("LAB_REQUIRE_BROWSER") == "1" or os.environ.get("CI"):
-        pytest.fail(f"the browser tests must run here, but {problem}", pytrace=False)
-    pytest.skip(f"browser tests: {problem}")
+    """A browser cannot run: fail under LAB_REQUIRE_BROWSER=1 or CI, skip elsewhere (tiers.must_run)."""
+    from tiers import must_run
+
+    must_run("LAB_REQUIRE_BROWSER", problem)
 
 
 def chromium_session(ca: Path | None = None):

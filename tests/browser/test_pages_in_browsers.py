@@ -1,13 +1,27 @@
 """The lab's pages in real browsers: the start page's two columns, the inspector, and cookies shown as text."""
 
 import re
+from urllib.parse import quote
 
 import pytest
 from helpers import exercises, wait_until
 
 pytestmark = pytest.mark.browser
 
-XSS = "<img src=x onerror=alert(1)>"
+# Markup that runs if a page renders it: each sets window.__pwned to its number and
+# alerts it. No ";" (it ends a cookie), no '"' (it ends a quoted one), no space in an
+# attribute's value. The breaker ends the JSON block the inspector pages embed.
+PAYLOADS = {
+    "img": "<img src=x onerror=window.__pwned=1,alert(1)>",
+    "svg": "<svg onload=window.__pwned=2,alert(2)>",
+    "breaker": "</script><script>window.__pwned=3,alert(3)</script>",
+    "href": "<a href=javascript:window.__pwned=4,alert(4)>4</a>",
+}
+XSS = "".join(PAYLOADS.values())
+# Firefox runs Marionette's scripts behind an Xray, which hides what page script set on window.
+PWNED = "(window.wrappedJSObject || window).__pwned"
+# What the payloads would add to a page, beside the lab's own script files and JSON block.
+INJECTED = 'img, svg, b, a[href^="javascript:"], script:not([src]):not(#server-cookies)'
 
 
 def test_start_page_shows_the_server_and_script_columns(lab, tab, shots):
@@ -64,8 +78,23 @@ def test_a_cookie_holding_markup_is_text_on_every_page(lab, tab, shots):
         assert XSS in body or path == "/size/", (path, body)
         # No markup from the cookie made it into the document.
         assert tab.js("document.querySelectorAll('img, b').length") == 0, path
-        assert tab.js("typeof window.__pwned") == "undefined"
+        assert tab.js(f"document.querySelectorAll('{INJECTED}').length") == 0, path
+        assert tab.js(f"typeof {PWNED}") == "undefined", path
+        assert tab.dialogs == [], path
         if path == "/lab/":
             assert tab.wait_text("#document-cookie", XSS)
             tab.screenshot(shots / f"start-page-markup-cookie-{tab.engine}.png")
-    assert getattr(tab, "dialogs", []) == []
+    assert tab.dialogs == []
+
+
+@pytest.mark.parametrize("name", PAYLOADS)
+def test_each_payload_fires_where_it_is_markup(tab, name):
+    """The control for the test above: rendered as markup in a page without a CSP, the
+    payload sets window.__pwned and alerts, and this engine's tab sees both."""
+    number = list(PAYLOADS).index(name) + 1
+    tab.goto("data:text/html," + quote(f"<!doctype html><title>control</title><body>{PAYLOADS[name]}</body>"))
+    if name == "href":
+        tab.click('a[href^="javascript:"]')
+    assert wait_until(lambda: tab.js(PWNED), 10, f"window.__pwned from the {name} payload") == number
+    assert wait_until(lambda: tab.dialogs, 10, f"the alert from the {name} payload") == [str(number)]
+    assert tab.js(f"document.querySelectorAll('{INJECTED}').length") >= 1

@@ -10,27 +10,48 @@ KINDS = {"link": "#send-link", "get-form": "#get-form button", "post-form": "#po
          "img": "#send-img", "fetch": "#send-fetch", "iframe": "#send-iframe"}
 
 
-def flow_headers(lab, via: str) -> dict[str, str]:
-    """The request headers of the newest flow tagged via=<kind>, from mitmweb's /flows API."""
-    def newest():
-        flows = [f for f in mitmweb_flows(lab.stack.web_port, PASSWORD) if f"via={via}" in f["request"]["path"]]
-        return flows[-1] if flows else None
+def via_flows(lab, via: str) -> list[dict]:
+    """The flows tagged via=<kind> in mitmweb's /flows API, oldest first."""
+    return [f for f in mitmweb_flows(lab.stack.web_port, PASSWORD) if f"via={via}" in f["request"]["path"]]
 
-    flow = wait_until(newest, 15, f"the via={via} flow in mitmweb")
+
+def flow_headers(lab, via: str, before: set[str]) -> dict[str, str]:
+    """The request headers of the first flow tagged via=<kind> whose id is not in before (the ids from before the click)."""
+    def new():
+        flows = [f for f in via_flows(lab, via) if f["id"] not in before]
+        return flows[0] if flows else None
+
+    flow = wait_until(new, 15, f"a new via={via} flow in mitmweb")
     return {name.lower(): value for name, value in flow["request"]["headers"]}
 
 
+def auth_cookie(lab) -> str:
+    """The name of mitmweb's login cookie: mitmproxy 12's WebAuth.auth_cookie_name, one per web port."""
+    return f"mitmproxy-auth-{lab.stack.web_port}"
+
+
+def jar(tab, host: str) -> set[str]:
+    """The names of the cookies for host in the tab's jar, HttpOnly ones (which page script cannot see) too."""
+    if tab.engine == "chromium":
+        return {c["name"] for c in tab.context.cookies() if c["domain"] == host}
+    with tab.client.using_context(tab.client.CONTEXT_CHROME):
+        return set(tab.client.execute_script(
+            "return Services.cookies.cookies.filter(c => c.host == arguments[0]).map(c => c.name);", script_args=[host]))
+
+
 def login_to_mitmweb(lab, tab) -> None:
+    """Open mitmweb with its token and wait until its login cookie (HttpOnly) is in the tab's jar."""
     tab.goto(f"{lab.web}/?token={PASSWORD}")
-    wait_until(lambda: tab.js("document.cookie") or tab.js("document.readyState") == "complete", 10, "mitmweb")
+    wait_until(lambda: auth_cookie(lab) in jar(tab, "localhost"), 10, f"mitmweb's {auth_cookie(lab)} cookie")
 
 
 @pytest.mark.parametrize("kind", KINDS)
 def test_every_request_from_the_second_site_is_cross_site(lab, tab, kind, shots):
     tab.goto(lab.app + "/flags/set")
     tab.goto(lab.site + "/")
+    before = {f["id"] for f in via_flows(lab, kind)}
     tab.click(KINDS[kind])
-    headers = flow_headers(lab, kind)
+    headers = flow_headers(lab, kind, before)
     assert headers["sec-fetch-site"] == "cross-site"
     if kind == "iframe":
         tab.goto(lab.site + "/")
@@ -45,6 +66,8 @@ def test_the_second_sites_server_never_receives_the_apps_or_mitmwebs_cookies(lab
     tab.goto(lab.app + "/")
     tab.goto(lab.site + "/")
     assert tab.text("#site-received") == "(no Cookie header)"
+    # The jar did hold mitmweb's login cookie all along: the site was not sent it.
+    assert auth_cookie(lab) in jar(tab, "localhost")
 
 
 def test_ports_do_not_separate_cookies_so_localhost_would_share_mitmwebs(lab, chromium):
@@ -52,6 +75,7 @@ def test_ports_do_not_separate_cookies_so_localhost_would_share_mitmwebs(lab, ch
     login_to_mitmweb(lab, chromium)
     mitmweb_cookies = {c["name"] for c in chromium.context.cookies() if c["domain"] == "localhost"}
     assert mitmweb_cookies, "mitmweb set no cookie at login"
+    assert auth_cookie(lab) in mitmweb_cookies, mitmweb_cookies
     chromium.goto(lab.site.replace("site.localhost", "localhost") + "/")
     received = chromium.text("#site-received")
     assert all(name in received for name in mitmweb_cookies), received

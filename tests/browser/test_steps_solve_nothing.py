@@ -1,0 +1,41 @@
+"""The Steps of the sheets that gained secure-channel and sibling challenges, done as written in Chromium: they solve none of those challenges."""
+
+import pytest
+from engines import ChromiumTab
+from helpers import wait_until
+from stack_support import running_stack
+
+pytestmark = pytest.mark.browser
+
+# The challenges these Steps must leave for the learner to work out.
+NOT_GIVEN_AWAY = {"06-secret-needs-https", "09-prefix-needs-https", "11-tossed-session", "11-host-prefix-holds"}
+
+
+@pytest.fixture(scope="module")
+def fresh(tmp_path_factory):
+    with running_stack(tmp_path_factory.mktemp("steps")) as stack:
+        yield stack
+
+
+def test_following_the_steps_of_sheets_06_09_and_11_solves_none_of_their_new_challenges(fresh, chromium_browser):
+    port = fresh.proxy_port
+    app, mapped = fresh.target, f"http://[::ffff:127.0.0.1]:{port}"
+    shop, blog = (f"http://{name}.cookielab.localhost:{port}" for name in ("shop", "blog"))
+    tab = ChromiumTab(chromium_browser)
+    try:
+        # Sheet 06, Steps 3 and 6; sheet 09, Step 3.
+        for url in (app + "/flags/set", app + "/flags/inspect", mapped + "/flags/set", mapped + "/flags/inspect",
+                    app + "/prefixes/set", app + "/prefixes/inspect"):
+            tab.goto(url)
+        # Sheet 11, Steps 2 to 4: the blog's form with its defaults.
+        for url in (shop + "/siblings/set", shop + "/siblings/", blog + "/siblings/", shop + "/siblings/login",
+                    blog + "/siblings/blog"):
+            tab.goto(url)
+        tab.click("#toss-form button")
+        tab.goto(shop + "/siblings/account/")
+        assert "session, as Flask reads it (the first): tossed" in tab.text("body")
+    finally:
+        tab.close()
+    records = wait_until(lambda: (r := fresh.records()) and r[-1]["path"].startswith("/siblings/account") and r, 15,
+                         "the last Step's capture line")
+    assert {cid for r in records for cid in r["solved"]} & NOT_GIVEN_AWAY == set()

@@ -129,3 +129,35 @@ def test_at_80_columns_every_challenge_id_stays_whole_for_hint(tmp_path, width):
     assert max(len(line) for line in lines) <= width
     for challenge in (c["id"] for e in exercises() for c in e["challenge"]):
         assert any(f"│ {challenge} " in line for line in lines), challenge
+
+
+WRONG_TYPE = '{"solved": ["01-someone-else"], "time": 12345}'
+
+
+def test_a_record_of_the_wrong_type_is_skipped_and_counted_by_progress(tmp_path, capsys):
+    path = capture(tmp_path, WRONG_TYPE, '{"solved": ["01-keeps-sending"], "flow_id": ["a"]}')
+    assert cli.main(["progress", "--captures", str(path), "--exercises", str(INDEX)]) == 0
+    out = " ".join(capsys.readouterr().out.split())
+    assert f"Your progress: 0 of {TOTAL} challenges solved" in out
+    assert f"(2 line(s) of {path} could not be read and were skipped)" in out
+
+
+def test_the_board_skips_and_counts_a_record_of_the_wrong_type(tmp_path):
+    port = free_port()
+    path = capture(tmp_path, WRONG_TYPE)
+    handler = partial(board.Handler, captures=str(path), exercises=str(INDEX))
+    server = ThreadingHTTPServer(("127.0.0.1", port), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=10) as resp:
+            page = resp.read().decode()
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/progress.json", timeout=10) as resp:
+            data = json.load(resp)
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)
+    assert f'<span id="count">0 of {TOTAL}</span>' in page
+    assert '<p id="skipped">1 line(s) of the capture file could not be read and were skipped.</p>' in page
+    assert (data["solved"], data["unreadable_lines"]) == (0, 1)

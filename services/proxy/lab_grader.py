@@ -108,6 +108,8 @@ CHECKS = {
     "no_set_cookie": lambda f, v: f.response is not None and (not f.response.headers.get_all("set-cookie")) == v,
     "headers": lambda f, v: all(f.request.headers.get(name, "").lower() == value.lower() for name, value in v.items()),
     "header_contains": lambda f, v: all(value in f.request.headers.get(name, "") for name, value in v.items()),
+    # The request carried each of these headers, whatever their values (e.g. the Sec-Fetch-* that browsers send).
+    "has_headers": lambda f, v: all(name in f.request.headers for name in v),
     # Changed in mitmweb (intercept and edit) before it went on.
     "edited": lambda f, v: edited_in_mitmweb(f) == v,
     "response_contains": lambda f, v: v in _response_text(f),
@@ -117,7 +119,7 @@ CHECKS = {
 TYPES = {
     "method": str, "scheme": str, "host": str, "path": str, "path_prefix": str, "path_in": list, "status": int, "cookies": dict, "cookies_not": dict,
     "first_cookie_not": dict, "has_cookies": list, "lacks_cookies": list, "cookie_count": dict, "min_cookie_header": int,
-    "sets_cookies": list, "no_set_cookie": bool, "headers": dict, "header_contains": dict, "edited": bool,
+    "sets_cookies": list, "no_set_cookie": bool, "headers": dict, "header_contains": dict, "has_headers": list, "edited": bool,
     "response_contains": str,
 }
 

@@ -240,3 +240,19 @@ def test_the_scheme_is_the_clients_or_a_trusted_ingresss(tctx, grader, logger_ad
     flow = make_flow(path=b"/echo", tls=tls, headers=[(b"x-forwarded-proto", header)] if header else [])
     run_flow(tctx, logger_addon, flow, grader)
     assert read_capture(capture)[-1]["scheme"] == scheme
+
+
+SEC_FETCH = [(b"sec-fetch-site", b"none"), (b"sec-fetch-mode", b"navigate"), (b"sec-fetch-dest", b"document")]
+
+
+@pytest.mark.parametrize(("agent", "headers", "solved"), [
+    (BROWSER, (), []),  # a browser's User-Agent alone: any program can send it
+    (b"curl/8.5.0", SEC_FETCH, []),
+    (BROWSER, SEC_FETCH[:1], []),
+    (BROWSER, SEC_FETCH, ["08-admin-in-your-browser"]),  # what a browser's navigation sends (or a determined forger)
+])
+def test_your_browser_is_known_by_its_sec_fetch_headers_too(tctx, grader, logger_addon, capture, agent, headers, solved):
+    flow = make_flow([b"username=admin"], path=b"/tamper/admin", headers=headers)
+    flow.request.headers["user-agent"] = agent
+    run_flow(tctx, logger_addon, flow, grader)
+    assert read_capture(capture)[0]["solved"] == solved

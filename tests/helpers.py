@@ -13,7 +13,8 @@ from typing import NoReturn
 
 ROOT = Path(__file__).resolve().parent.parent
 SERVICES = ROOT / "services"
-ADDON = SERVICES / "proxy" / "cookie_logger.py"
+# The lab's one addon script (the grader, then the recorder), and the grader's module.
+ADDON = SERVICES / "proxy" / "lab_proxy.py"
 GRADER = SERVICES / "proxy" / "lab_grader.py"
 
 # The seed's Execution Table as it must come out of real traffic: Werkzeug's
@@ -140,7 +141,7 @@ def mitmweb_flows(web_port: int, password: str | None = None) -> list[dict]:
 LAB = ROOT / "lab"
 SHEET_SECTIONS = ["Goal", "Background", "Setup", "Steps", "Expected result", "Questions", "Check"]
 # In a sheet's Expected result: `command` ... : then a ```text block with its output.
-EXPECTED_BLOCK = re.compile(r"^`([^`\n]+)`[^\n]*:\n\n```text\n(.*?)\n```", re.M | re.S)
+EXPECTED_BLOCK = re.compile(r"^`([^`\n]+)`[^\n]*:\n\n```text\n(.*?)\n```", re.MULTILINE | re.DOTALL)
 
 
 def exercises() -> list[dict]:
@@ -149,7 +150,7 @@ def exercises() -> list[dict]:
 
 
 def sheet_sections(text: str) -> list[str]:
-    return re.findall(r"^## (.+)$", text, re.M)
+    return re.findall(r"^## (.+)$", text, re.MULTILINE)
 
 
 def sheet_expectations(text: str) -> list[tuple[str, str]]:
@@ -160,7 +161,7 @@ def sheet_expectations(text: str) -> list[tuple[str, str]]:
 
 def sheet_commands(text: str) -> list[str]:
     """Every command of a sheet's sh blocks, in order, as a learner types them."""
-    blocks = re.findall(r"^ *```sh\n(.*?)^ *```", text, re.M | re.S)
+    blocks = re.findall(r"^ *```sh\n(.*?)^ *```", text, re.MULTILINE | re.DOTALL)
     return [line.strip() for block in blocks for line in block.splitlines() if line.strip()]
 
 
@@ -179,7 +180,9 @@ def check_met(check: dict, records: list[dict]) -> bool:
     for record in records:
         if record["path"] != check["path"] or record["status"] != check["status"]:
             continue
-        if "request_cookie" in check and not any(check["request_cookie"] in h for h in record["request_cookie_headers"]):
+        if "request_cookie" in check and not any(
+            check["request_cookie"] in h for h in record["request_cookie_headers"]
+        ):
             continue
         if "set_cookie" in check and not any(check["set_cookie"] in h for h in record["set_cookie_headers"]):
             continue
@@ -248,10 +251,11 @@ def sheet_claims(text: str, sheet: str = "<sheet>") -> list[dict[str, str]]:
             start = n
             while n < len(lines) and lines[n].strip().startswith("|"):
                 n += 1
-            table = claims_table(lines[start - 1:n], start, bool(marker), sheet)
+            table = claims_table(lines[start - 1 : n], start, bool(marker), sheet)
             if table is not None and n < len(lines) and lines[n].strip():
                 raise ClaimsTableError(
-                    f"{sheet}:{n + 1}: a claims table must end with a blank line; this line would be one more row")
+                    f"{sheet}:{n + 1}: a claims table must end with a blank line; this line would be one more row"
+                )
             rows += table or []
             marker = 0
     if marker:
@@ -261,6 +265,7 @@ def sheet_claims(text: str, sheet: str = "<sheet>") -> list[dict[str, str]]:
 
 def claims_table(lines: list[str], start: int, marked: bool, sheet: str) -> list[dict[str, str]] | None:
     """The rows of one table that begins on line start; None when it is not a claims table."""
+
     def fail(line: int, what: str) -> NoReturn:
         raise ClaimsTableError(f"{sheet}:{line}: {what}")
 
@@ -268,16 +273,23 @@ def claims_table(lines: list[str], start: int, marked: bool, sheet: str) -> list
     if not marked:
         for number, line in enumerate(lines, start):
             if {c.casefold() for c in CLAIMS_HEADER} <= {c.strip("`*").casefold() for c in table_cells(line)}:
-                fail(number, f"a table with the claims columns needs the line {CLAIMS_MARKER} above it "
-                             "(then a blank line), so that its rows run" if number == start else
-                             "a claims header inside another table: a blank line and the marker go above it")
+                fail(
+                    number,
+                    f"a table with the claims columns needs the line {CLAIMS_MARKER} above it "
+                    "(then a blank line), so that its rows run"
+                    if number == start
+                    else "a claims header inside another table: a blank line and the marker go above it",
+                )
         return None
     if header != CLAIMS_HEADER:
         extra = [c for c in header if c not in CLAIMS_HEADER or header.count(c) > 1]
         missing = [c for c in CLAIMS_HEADER if c not in header]
-        what = "; ".join(
-            [f"extra column {c!r}" for c in dict.fromkeys(extra)] + [f"missing column {c!r}" for c in missing]
-        ) or "columns in another order"
+        what = (
+            "; ".join(
+                [f"extra column {c!r}" for c in dict.fromkeys(extra)] + [f"missing column {c!r}" for c in missing]
+            )
+            or "columns in another order"
+        )
         fail(start, f"a claims table's header must be | {' | '.join(CLAIMS_HEADER)} |: {what}")
     if len(lines) < 2 or not is_separator(table_cells(lines[1])):
         fail(start + 1, "the line under a claims header must be its separator | --- | --- | --- | --- | --- |")
@@ -289,16 +301,23 @@ def claims_table(lines: list[str], start: int, marked: bool, sheet: str) -> list
         if is_separator(cells):
             fail(number, "a separator row inside a claims table: only the line under the header is one")
         if len(cells) != len(CLAIMS_HEADER):
-            fail(number, f"{len(cells)} cells in a claims row, which has {len(CLAIMS_HEADER)}: "
-                         f"{', '.join(CLAIMS_HEADER)}")
+            fail(
+                number,
+                f"{len(cells)} cells in a claims row, which has {len(CLAIMS_HEADER)}: {', '.join(CLAIMS_HEADER)}",
+            )
         row = dict(zip(CLAIMS_HEADER, cells, strict=True))
         if empty := [column for column, cell in row.items() if not cell]:
-            fail(number, f"empty {', '.join(empty)} cell: a claims row needs every value "
-                         "(`—` for a client it is not tested in, `(none)` for no cookie)")
+            fail(
+                number,
+                f"empty {', '.join(empty)} cell: a claims row needs every value "
+                "(`—` for a client it is not tested in, `(none)` for no cookie)",
+            )
         after = re.findall(r"`([^`]*)`", row["after"])
         if ", ".join(f"`{a}`" for a in after) != row["after"] or not all(SHEET_URL.fullmatch(a) for a in after):
-            fail(number, f"the after cell {row['after']!r} must be the lab's addresses, "
-                         "each in backticks, separated by commas")
+            fail(
+                number,
+                f"the after cell {row['after']!r} must be the lab's addresses, each in backticks, separated by commas",
+            )
         try:
             tested = [client for client in CLIENTS if cookie_names(row[client]) is not None]
         except ValueError as exc:
@@ -344,6 +363,8 @@ def cookie_names(cell: str) -> list[str] | None:
     names = [name.strip().strip("`") for name in cell.split(",")]
     for name in names:
         if not COOKIE_ENTRY.fullmatch(name):
-            raise ValueError(f"{cell!r}: {name!r} is not a cookie name or name=value "
-                             "(`—` for a client not tested, `(none)` for no cookie)")
+            raise ValueError(
+                f"{cell!r}: {name!r} is not a cookie name or name=value "
+                "(`—` for a client not tested, `(none)` for no cookie)"
+            )
     return names

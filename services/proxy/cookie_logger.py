@@ -1,9 +1,11 @@
 """Record every Cookie and Set-Cookie header that crosses the proxy: a readable log line per header, one JSON line per flow, and a comment on the flow in mitmweb.
 
-Usage:
-    mitmweb --mode reverse:http://127.0.0.1:8000 -s cookie_logger.py --set cookie_log=cookies.jsonl
+Usage (the Recorder runs as part of the lab's one addon script, after the grader):
+    mitmweb --mode reverse:http://127.0.0.1:8000 -s lab_proxy.py --set cookie_log=cookies.jsonl
 
-The JSON fields are documented in README.md beside this file.
+The JSON fields are documented in README.md beside this file. This module also
+owns what the lab's addons share about a flow (the metadata keys below, the
+scheme the learner used, how a header is shown), so each is written once.
 """
 
 from __future__ import annotations
@@ -12,7 +14,8 @@ import json
 import logging
 import os
 import sys
-from datetime import datetime, timezone
+from collections.abc import Iterator
+from datetime import UTC, datetime
 from typing import Any
 
 from mitmproxy import ctx, exceptions, http
@@ -48,11 +51,15 @@ DEFAULT_COOKIE_LOG = "/captures/cookies.jsonl"
 # request hook again: mitmweb replays a flow in place, and a replay is a new
 # exchange with a line of its own.
 RECORDED = "cookie_logger.recorded"
-# Set by lab_grader.py, loaded before this addon: the challenges a flow solved
-# and the steps of a challenge it met (empty lists without the grader).
+# What the lab's addons tell each other about a flow, in flow.metadata; each
+# key has one writer. Written by the grader (lab_grader.py), which runs first:
+# the challenges the flow solved, the steps of a challenge it met, and whether
+# the learner edited its request in mitmweb. Written by the Recorder when the
+# request arrives: the scheme the learner's client used.
 SOLVED = "cookie_lab.solved"
 STEPS = "cookie_lab.steps"
 EDITED = "cookie_lab.edited"
+SCHEME = "cookie_lab.scheme"
 
 
 def display(text: str, limit: int = DISPLAY_LIMIT) -> str:
@@ -108,7 +115,7 @@ def parse_each(kind: str, parse, headers: list[str], errors: list[str]) -> list[
 def iso_time(timestamp: float | None) -> str | None:
     if timestamp is None:
         return None
-    return datetime.fromtimestamp(timestamp, timezone.utc).isoformat(timespec="milliseconds")
+    return datetime.fromtimestamp(timestamp, UTC).isoformat(timespec="milliseconds")
 
 
 def flow_record(flow: http.HTTPFlow, trust_forwarded_proto: bool = False) -> dict[str, Any]:
@@ -122,7 +129,7 @@ def flow_record(flow: http.HTTPFlow, trust_forwarded_proto: bool = False) -> dic
         "time": iso_time(flow.request.timestamp_start),
         "flow_id": flow.id,
         "method": flow.request.method,
-        "scheme": flow_scheme(flow, trust_forwarded_proto),
+        "scheme": flow.metadata.get(SCHEME) or flow_scheme(flow, trust_forwarded_proto),
         "host": flow.request.host_header,
         "path": flow.request.path,
         "status": flow.response.status_code if flow.response else None,
@@ -156,12 +163,17 @@ def flow_scheme(flow: http.HTTPFlow, trust_forwarded_proto: bool = False) -> str
     return "http"
 
 
+def scheme_of(flow: http.HTTPFlow) -> str:
+    """The scheme the Recorder found when the request arrived; without it, the flow's own (no header trusted)."""
+    return flow.metadata.get(SCHEME) or flow_scheme(flow)
+
+
 def header_entries(name: str, headers: list[str]) -> list[str]:
     """One readable entry per header, or one saying there was none: for log lines and flow comments."""
     return [f"{name}: {display(h)}" for h in headers] or [f"{name}: (none)"]
 
 
-class CookieLogger:
+class Recorder:
     def __init__(self) -> None:
         self._fd: int | None = None
 
@@ -179,13 +191,6 @@ class CookieLogger:
             False,
             "Take a plain-http flow's scheme from its X-Forwarded-Proto header. Only where an Ingress "
             "that ends TLS and sets the header is the one way to the proxy.",
-        )
-        loader.add_option(
-            "lab_ui_url",
-            str,
-            "",
-            "Address of the mitmweb UI as the learner's browser reaches it, "
-            "printed with the login at start. Empty: print nothing.",
         )
 
     def configure(self, updates: set[str]) -> None:
@@ -210,28 +215,33 @@ class CookieLogger:
             raise exceptions.OptionsError(f"cookie_log: cannot append to {path!r}: {exc.strerror}") from exc
 
     def running(self) -> None:
-        url = ctx.options.lab_ui_url
-        if url:
-            password = getattr(ctx.options, "web_password", "")
-            if password and not password.startswith("$"):
-                logger.info(f"Cookie Lab: open mitmweb at {url}  password: {password}  (or {url}?token={password})")
-            else:
-                logger.info(f"Cookie Lab: open mitmweb at {url}")
         if self._fd is not None:
             logger.info(f"Cookie Lab: capturing cookies to {ctx.options.cookie_log}")
 
+    def history(self) -> Iterator[dict[str, Any]]:
+        """The records in the capture file so far, oldest first: a line that is not a JSON object is skipped."""
+        path = ctx.options.cookie_log
+        if not path or not os.path.exists(path):
+            return
+        with open(path, encoding="ascii", errors="replace") as capture:
+            for line in capture:
+                try:
+                    record = json.loads(line)
+                except ValueError:
+                    continue  # a half line from a crash: it solved nothing
+                if isinstance(record, dict):
+                    yield record
+
     def request(self, flow: http.HTTPFlow) -> None:
         flow.metadata.pop(RECORDED, None)
+        # Worked out once, here, for the grader's steps and for the record.
+        flow.metadata[SCHEME] = flow_scheme(flow, ctx.options.lab_trust_forwarded_proto)
         prefix = f"→ {display(flow.request.method)} {display(flow.request.path)}"
         for entry in header_entries("Cookie", flow.request.headers.get_all("cookie")):
             traffic.info(f"{prefix}  {entry}")
 
     def response(self, flow: http.HTTPFlow) -> None:
         assert flow.response is not None
-        if flow.metadata.get(EDITED):
-            # The request line above showed the Cookie header as it arrived; say what went on.
-            for entry in header_entries("Cookie", flow.request.headers.get_all("cookie")):
-                traffic.info(f"✎ {display(flow.request.method)} {display(flow.request.path)}  edited in mitmweb, sent as {entry}")
         record = self._finish(flow)
         set_cookies = record["set_cookie_headers"] if record else flow.response.headers.get_all("set-cookie")
         for entry in header_entries("Set-Cookie", set_cookies):
@@ -280,7 +290,9 @@ class CookieLogger:
                 raise OSError(f"short write: {written} of {len(line)} bytes")
         except OSError as exc:
             # Nothing lost: the record goes to the log when the file refuses it.
-            logger.error(f"cookie_log: cannot write to {ctx.options.cookie_log}: {exc}; record: {line.decode().strip()}")
+            logger.error(
+                f"cookie_log: cannot write to {ctx.options.cookie_log}: {exc}; record: {line.decode().strip()}"
+            )
 
     def _close(self) -> None:
         if self._fd is not None:
@@ -288,4 +300,4 @@ class CookieLogger:
             self._fd = None
 
 
-addons = [CookieLogger()]
+# Not loaded on its own: lab_proxy.py runs the Recorder after the grader.

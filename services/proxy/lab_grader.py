@@ -1,20 +1,22 @@
 """Grade the learner's own traffic against the lab's challenges, live: a flow that solves one is marked in mitmweb, named in the log and in its capture record.
 
-Usage:
-    mitmweb --mode reverse:http://127.0.0.1:8000 -s lab_grader.py -s cookie_logger.py --set lab_exercises=lab/exercises.toml
+Usage (the Grader runs as part of the lab's one addon script, before the Recorder):
+    mitmweb --mode reverse:http://127.0.0.1:8000 -s lab_proxy.py --set lab_exercises=lab/exercises.toml
 
-Load it before cookie_logger.py: the logger writes what this addon decided
-(flow.metadata) into the flow's comment and capture record.
+The Recorder (cookie_logger.py) writes what this addon decided (flow.metadata)
+into the flow's comment and capture record, and gives back the records of an
+earlier run, so a restarted proxy goes on where the learner was.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import tomllib
+from collections.abc import Callable, Iterable
 from typing import Any
 
+from cookie_logger import EDITED, SOLVED, STEPS, display, header_entries, scheme_of, traffic
 from mitmproxy import ctx, exceptions, http
 
 logger = logging.getLogger(__name__)
@@ -22,12 +24,6 @@ logger = logging.getLogger(__name__)
 DEFAULT_EXERCISES = "/lab/exercises.toml"
 # The scripted client says who it is; its flows demonstrate and never solve.
 CLIENT_AGENT = "cookie-lab-client"
-# Read by cookie_logger.py: the challenges this flow solved, the steps it met,
-# and whether its request was edited in mitmweb.
-SOLVED = "cookie_lab.solved"
-STEPS = "cookie_lab.steps"
-# Whether the learner edited the request in mitmweb before it went on.
-EDITED = "cookie_lab.edited"
 MARKER = ":heavy_check_mark:"
 
 
@@ -59,17 +55,6 @@ def _response_text(flow: http.HTTPFlow) -> str:
     return flow.response.get_text(strict=False) or ""
 
 
-def _scheme(flow: http.HTTPFlow) -> str:
-    # The same rule as cookie_logger.flow_scheme, whose option says whether X-Forwarded-Proto is trusted.
-    if flow.client_conn.tls_established:
-        return "https"
-    if getattr(ctx.options, "lab_trust_forwarded_proto", False):
-        forwarded = flow.request.headers.get("x-forwarded-proto", "").split(",")[0].strip().lower()
-        if forwarded in ("http", "https"):
-            return forwarded
-    return "http"
-
-
 def _hostname(flow: http.HTTPFlow) -> str:
     """The Host header's name without its port, lower-cased; an IPv6 address keeps its brackets."""
     host = (flow.request.host_header or "").lower()
@@ -83,7 +68,7 @@ def _hostname(flow: http.HTTPFlow) -> str:
 CHECKS = {
     "method": lambda f, v: f.request.method == v,
     # "https" when the learner's client spoke TLS to the proxy; "http" otherwise.
-    "scheme": lambda f, v: _scheme(f) == v,
+    "scheme": lambda f, v: scheme_of(f) == v,
     # The host the learner typed (Host header, port left out), e.g. "shop.cookielab.localhost" or "[::ffff:7f00:1]".
     "host": lambda f, v: _hostname(f) == v.lower(),
     "path": lambda f, v: f.request.path.split("?", 1)[0] == v,
@@ -117,9 +102,26 @@ CHECKS = {
 
 # The type each key's value must have in exercises.toml.
 TYPES = {
-    "method": str, "scheme": str, "host": str, "path": str, "path_prefix": str, "path_in": list, "status": int, "cookies": dict, "cookies_not": dict,
-    "first_cookie_not": dict, "has_cookies": list, "lacks_cookies": list, "cookie_count": dict, "min_cookie_header": int,
-    "sets_cookies": list, "no_set_cookie": bool, "headers": dict, "header_contains": dict, "has_headers": list, "edited": bool,
+    "method": str,
+    "scheme": str,
+    "host": str,
+    "path": str,
+    "path_prefix": str,
+    "path_in": list,
+    "status": int,
+    "cookies": dict,
+    "cookies_not": dict,
+    "first_cookie_not": dict,
+    "has_cookies": list,
+    "lacks_cookies": list,
+    "cookie_count": dict,
+    "min_cookie_header": int,
+    "sets_cookies": list,
+    "no_set_cookie": bool,
+    "headers": dict,
+    "header_contains": dict,
+    "has_headers": list,
+    "edited": bool,
     "response_contains": str,
 }
 
@@ -167,11 +169,13 @@ def step_met(step: dict[str, Any], flow: http.HTTPFlow) -> bool:
     return all(CHECKS[key](flow, value) for key, value in step.items())
 
 
-class LabGrader:
-    def __init__(self) -> None:
+class Grader:
+    def __init__(self, history: Callable[[], Iterable[dict[str, Any]]] = tuple) -> None:
         self.challenges: list[dict[str, Any]] = []
         # Per challenge id: how many of its steps the learner's flows have met, in order.
         self.reached: dict[str, int] = {}
+        # The capture records of earlier runs (the Recorder's), to go on from; none by default.
+        self.history = history
 
     def load(self, loader) -> None:
         loader.add_option(
@@ -180,6 +184,13 @@ class LabGrader:
             DEFAULT_EXERCISES,
             "The lab's exercise index (exercises.toml): the challenges each flow is graded against. "
             "Empty: grade nothing.",
+        )
+        loader.add_option(
+            "lab_ui_url",
+            str,
+            "",
+            "Address of the mitmweb UI as the learner's browser reaches it, printed with the login at "
+            "start and with a link to each flow that solves a challenge. Empty: print neither.",
         )
 
     def configure(self, updates: set[str]) -> None:
@@ -195,29 +206,39 @@ class LabGrader:
         self.challenges = load_challenges(path)
 
     def running(self) -> None:
+        url = ctx.options.lab_ui_url
+        if url:
+            password = getattr(ctx.options, "web_password", "")
+            if password and not password.startswith("$"):
+                logger.info(f"Cookie Lab: open mitmweb at {url}  password: {password}  (or {url}?token={password})")
+            else:
+                logger.info(f"Cookie Lab: open mitmweb at {url}")
         # Progress lives in the capture file: a restarted proxy picks it up there.
         self.reached = {}
-        path = getattr(ctx.options, "cookie_log", "")
-        if not self.challenges or not path or not os.path.exists(path):
+        if not self.challenges:
             return
-        with open(path, encoding="ascii", errors="replace") as capture:
-            for line in capture:
-                try:
-                    record = json.loads(line)
-                except ValueError:
-                    continue  # a half line from a crash: it solved nothing
-                for step in record.get("steps", []) if isinstance(record, dict) else []:
-                    cid, _, number = str(step).rpartition("#")
-                    if number.isdigit():
-                        self.reached[cid] = max(self.reached.get(cid, 0), int(number))
+        for record in self.history():
+            steps = record.get("steps", [])
+            for step in steps if isinstance(steps, list) else []:
+                cid, _, number = str(step).rpartition("#")
+                if number.isdigit():
+                    self.reached[cid] = max(self.reached.get(cid, 0), int(number))
         solved = sum(1 for c in self.challenges if self.reached.get(c["id"], 0) >= len(c["step"]))
         if solved:
-            logger.info(f"Cookie Lab: {solved} of {len(self.challenges)} challenges already solved (from the capture file)")
+            logger.info(
+                f"Cookie Lab: {solved} of {len(self.challenges)} challenges already solved (from the capture file)"
+            )
 
     def response(self, flow: http.HTTPFlow) -> None:
         flow.metadata[SOLVED] = []
         flow.metadata[STEPS] = []
         flow.metadata[EDITED] = edited_in_mitmweb(flow)
+        if flow.metadata[EDITED]:
+            # The request's log line showed the Cookie header as it arrived; say what went on.
+            for entry in header_entries("Cookie", flow.request.headers.get_all("cookie")):
+                traffic.info(
+                    f"✎ {display(flow.request.method)} {display(flow.request.path)}  edited in mitmweb, sent as {entry}"
+                )
         if not self.challenges or flow.request.headers.get("user-agent", "").startswith(CLIENT_AGENT):
             return
         for challenge in self.challenges:
@@ -238,10 +259,10 @@ class LabGrader:
                 flow.metadata[SOLVED].append(cid)
         if flow.metadata[SOLVED]:
             flow.marked = MARKER
-            url = getattr(ctx.options, "lab_ui_url", "")
+            url = ctx.options.lab_ui_url
             where = f"  {url}#/flows/{flow.id}/request" if url else ""
             for cid in flow.metadata[SOLVED]:
                 logger.info(f"Cookie Lab: solved {cid}{where}")
 
 
-addons = [LabGrader()]
+# Not loaded on its own: lab_proxy.py runs the Grader before the Recorder.

@@ -3,6 +3,7 @@
 Usage:
     python lab_launch.py [more mitmweb options]          # the image's ENTRYPOINT
     python lab_launch.py --print-ca                       # the CA certificate (PEM), to trust it
+    python lab_launch.py --health                         # exit 0 when the proxy is ready (health check)
 
 The CA lives in the confdir (LAB_CONFDIR, in the lab the `ca` volume at /ca):
 made by mitmproxy at the first start, kept across restarts, never in an image.
@@ -13,13 +14,12 @@ matches what the learner typed whatever address mitmproxy sees inside Docker.
 
 from __future__ import annotations
 
+import glob
 import ipaddress
 import os
+import socket
 import sys
 from pathlib import Path
-
-from cryptography import x509
-from mitmproxy import certs
 
 HERE = Path(__file__).resolve().parent
 DEFAULT_CONFDIR = "/ca"
@@ -44,33 +44,54 @@ LAB_NAMES = ["127.0.0.1", "localhost", "cookielab.localhost", "*.cookielab.local
 #   apart by the first bytes), both HTTP/1.1, so a Cookie header is one line in both.
 # web_columns: a sequence option takes one --set per column; `tls` shows https
 #   flows with a lock, `comment` the addon's notes.
+TRAFFIC_PORT = 8080
+WEB_PORT = 8081
 WEB_COLUMNS = ["tls", "icon", "method", "path", "status", "size", "time", "comment"]
-ADDONS = ["lab_grader.py", "cookie_logger.py"]
+# The lab's one addon script; the order of its addons is in the script.
+ADDON_SCRIPT = "lab_proxy.py"
 
 
 def mitmweb_args(
     upstream: str = "http://app:8000",
     listen_host: str = "",
-    listen_port: int = 8080,
+    listen_port: int = TRAFFIC_PORT,
     web_host: str = "0.0.0.0",
-    web_port: int = 8081,
+    web_port: int = WEB_PORT,
     addons: bool = True,
 ) -> list[str]:
     """The lab's mitmweb command line, before the confdir and certificate options."""
-    args = ["mitmweb", "--mode", f"reverse:{upstream}", "--listen-port", str(listen_port),
-            "--web-host", web_host, "--web-port", str(web_port), "--no-web-open-browser",
-            "--set", "connection_strategy=lazy", "--set", "keep_host_header=true", "--set", "http2=false"]
+    args = [
+        "mitmweb",
+        "--mode",
+        f"reverse:{upstream}",
+        "--listen-port",
+        str(listen_port),
+        "--web-host",
+        web_host,
+        "--web-port",
+        str(web_port),
+        "--no-web-open-browser",
+        "--set",
+        "connection_strategy=lazy",
+        "--set",
+        "keep_host_header=true",
+        "--set",
+        "http2=false",
+    ]
     if listen_host:
         args += ["--listen-host", listen_host]
     args += [arg for column in WEB_COLUMNS for arg in ("--set", f"web_columns={column}")]
-    # The grader before the logger: the logger records what the grader decided.
     if addons:
-        args += [arg for name in ADDONS for arg in ("-s", str(HERE / name))]
+        args += ["-s", str(HERE / ADDON_SCRIPT)]
     return args
 
 
 def lab_certificate(confdir: Path) -> Path:
     """Make the CA in confdir if it has none yet, and (again) the certificate for the lab's names; return its path."""
+    # Imported here: the health check runs this file every second and needs neither.
+    from cryptography import x509
+    from mitmproxy import certs
+
     if not (confdir / f"{CA_BASENAME}-ca.pem").exists():
         # Named for the lab, so that a learner who trusted it finds it again to remove it.
         certs.CertStore.create_store(confdir, CA_BASENAME, 2048, organization="Cookie Lab", cn=CA_NAME)
@@ -81,8 +102,9 @@ def lab_certificate(confdir: Path) -> Path:
             sans.append(x509.IPAddress(ipaddress.ip_address(name)))
         except ValueError:
             sans.append(x509.DNSName(name))
-    cert = certs.dummy_cert(store.default_privatekey, store.default_ca.to_cryptography(), LAB_NAMES[0], sans,
-                            organization="Cookie Lab")
+    cert = certs.dummy_cert(
+        store.default_privatekey, store.default_ca.to_cryptography(), LAB_NAMES[0], sans, organization="Cookie Lab"
+    )
     path = confdir / LAB_CERT
     # Whole or not at all, for a mitmproxy that reads it while another start writes it.
     part = path.with_name(f".{LAB_CERT}.{os.getpid()}")
@@ -96,8 +118,38 @@ def confdir_args(confdir: Path) -> list[str]:
     return ["--set", f"confdir={confdir}", "--set", f"certs={lab_certificate(confdir)}"]
 
 
+def listening(port: int) -> bool:
+    """Whether a TCP socket listens on port, read from the kernel's socket table (state 0A): connecting
+    instead would make mitmproxy log a client connection every second."""
+    for table in glob.glob("/proc/net/tcp*"):
+        with open(table, encoding="ascii") as rows:
+            for row in rows.readlines()[1:]:
+                fields = row.split()
+                if fields[1].endswith(f":{port:04X}") and fields[3] == "0A":
+                    return True
+    return False
+
+
+def unready(confdir: Path) -> str | None:
+    """Why the lab's proxy is not ready yet, or None: the UI answers, the certificate for https is
+    in place, and the traffic port listens."""
+    try:
+        socket.create_connection(("127.0.0.1", WEB_PORT), 1).close()
+    except OSError as exc:
+        return f"the UI's port {WEB_PORT} does not answer: {exc}"
+    cert = confdir / LAB_CERT
+    if not cert.exists() or not cert.stat().st_size:
+        return f"no certificate for https in {cert}"
+    if not listening(TRAFFIC_PORT):
+        return f"port {TRAFFIC_PORT} is not listening"
+    return None
+
+
 def main(argv: list[str]) -> None:
     confdir = Path(os.environ.get("LAB_CONFDIR", DEFAULT_CONFDIR))
+    if argv[:1] == ["--health"]:
+        problem = unready(confdir)
+        sys.exit(f"Cookie Lab proxy: {problem}" if problem else 0)
     if argv[:1] == ["--print-ca"]:
         lab_certificate(confdir)
         sys.stdout.write((confdir / CA_CERT).read_text(encoding="ascii"))

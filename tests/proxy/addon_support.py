@@ -1,22 +1,46 @@
-"""Load the real addon file under mitmproxy's test harness and push flows through it."""
+"""Load the lab's real addon script under mitmproxy's test harness and push flows through it."""
 
-
-from helpers import ADDON, GRADER
+from helpers import ADDON
 from mitmproxy import http
 from mitmproxy.test import tflow, tutils
 
+# Each loaded addon's script module, to send a flow through the whole script.
+SCRIPTS: dict[int, object] = {}
 
-def load_addon(tctx, path=ADDON):
-    """Load an addon file as mitmproxy's script loader does; return the addon it exports."""
+
+def load_lab(tctx, path=ADDON):
+    """Load the lab's addon script as mitmproxy's script loader does; return its addons (grader, recorder)."""
     module = tctx.script(str(path))
     # In mitmweb the module is reached through the chain (script loader, then
     # script), so option changes and events arrive; put it in the chain here.
     tctx.master.addons.chain.append(module)
-    return module.addons[0]
+    for addon in module.addons:
+        SCRIPTS[id(addon)] = module
+    return module.addons
 
 
-def make_flow(cookies=(), set_cookies=(), *, path=b"/", status=200, resp=True, err=False, tls=False,
-              host=b"127.0.0.1:8080", headers=()):
+def load_addon(tctx, path=ADDON):
+    """The Recorder of a newly loaded lab script (its Grader beside it: grader_of)."""
+    return load_lab(tctx, path)[1]
+
+
+def grader_of(addon):
+    """The Grader loaded from the same script as addon."""
+    return SCRIPTS[id(addon)].addons[0]
+
+
+def make_flow(
+    cookies=(),
+    set_cookies=(),
+    *,
+    path=b"/",
+    status=200,
+    resp=True,
+    err=False,
+    tls=False,
+    host=b"127.0.0.1:8080",
+    headers=(),
+):
     """A flow whose request carries these Cookie headers and whose response these Set-Cookie headers (bytes),
     from a client that spoke plain http to the proxy unless tls is true."""
     fields = [(b"host", host), *headers] + [(b"cookie", c) for c in cookies]
@@ -33,12 +57,8 @@ def make_flow(cookies=(), set_cookies=(), *, path=b"/", status=200, resp=True, e
 
 
 def run_flow(tctx, addon, flow, *before):
-    """Send the flow through every event of its life, as the proxy would: through
-    the addons in `before` first (the grader before the logger), then addon."""
-    for first in before:
-        tctx.master.event_loop.run_until_complete(tctx.cycle(first, flow))
-    tctx.master.event_loop.run_until_complete(tctx.cycle(addon, flow))
-
-
-def load_grader(tctx):
-    return load_addon(tctx, GRADER)
+    """Send the flow through every event of its life, as the proxy would: each
+    event to every addon of addon's script, in the script's order (the grader,
+    then the recorder). `before` names addons of the same script, for the reader."""
+    assert all(SCRIPTS[id(other)] is SCRIPTS[id(addon)] for other in before)
+    tctx.master.event_loop.run_until_complete(tctx.cycle(SCRIPTS[id(addon)], flow))

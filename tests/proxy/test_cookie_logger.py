@@ -4,7 +4,7 @@ import logging
 import os
 
 import pytest
-from addon_support import load_addon, make_flow, run_flow
+from addon_support import load_addon, load_lab, make_flow, run_flow
 from helpers import read_capture
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -57,7 +57,9 @@ def test_repeated_headers_are_never_joined(tctx, logger_addon, capture, caplog):
     (record,) = read_capture(capture)
     assert record["request_cookie_headers"] == ["a=1; b=2", "a=3"]
     assert [(c["name"], c["value"], c["header"]) for c in record["request_cookies"]] == [
-        ("a", "1", 0), ("b", "2", 0), ("a", "3", 1),
+        ("a", "1", 0),
+        ("b", "2", 0),
+        ("a", "3", 1),
     ]
     assert record["set_cookie_headers"] == ["a=1; Path=/", "b=2; Path=/shop", "a=4"]
     assert [c["header"] for c in record["set_cookies"]] == [0, 1, 2]
@@ -187,12 +189,17 @@ def test_default_cookie_log_outside_the_container_is_a_warning(tctx, caplog):
     # The lab's default /captures exists only in the proxy's container.
     with caplog.at_level(logging.WARNING):
         load_addon(tctx)
-    assert "cookie_log: /captures does not exist, so no capture file is written; set cookie_log to a path" in caplog.messages
+    assert (
+        "cookie_log: /captures does not exist, so no capture file is written; set cookie_log to a path"
+        in caplog.messages
+    )
 
 
 def test_unwritable_cookie_log_is_a_clear_option_error(tctx, tmp_path):
     addon = load_addon(tctx)
-    with pytest.raises(exceptions.OptionsError, match=r"cookie_log: cannot append to '.*/missing/cookies.jsonl': No such file"):
+    with pytest.raises(
+        exceptions.OptionsError, match=r"cookie_log: cannot append to '.*/missing/cookies.jsonl': No such file"
+    ):
         tctx.configure(addon, cookie_log=str(tmp_path / "missing" / "cookies.jsonl"))
 
 
@@ -208,11 +215,12 @@ def test_a_write_failure_loses_nothing(tctx, logger_addon, capture, caplog):
 
 
 def test_banner_prints_the_ui_address_and_login(tctx, caplog):
-    addon = load_addon(tctx)
+    grader, recorder = load_lab(tctx)
     tctx.options.add_option("web_password", str, "", "as mitmweb declares it")
-    tctx.configure(addon, cookie_log="", lab_ui_url="http://localhost:8081/", web_password="cookielab")
+    tctx.configure(recorder, cookie_log="")
+    tctx.configure(grader, lab_exercises="", lab_ui_url="http://localhost:8081/", web_password="cookielab")
     with caplog.at_level(logging.INFO):
-        addon.running()
+        grader.running()
     assert (
         "Cookie Lab: open mitmweb at http://localhost:8081/  password: cookielab"
         "  (or http://localhost:8081/?token=cookielab)"

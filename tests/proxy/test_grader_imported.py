@@ -54,15 +54,17 @@ def grading(tmp_path):
     """The grader and the logger as the proxy loads them (grader first), the grader on INDEX."""
     index = tmp_path / "exercises.toml"
     index.write_text(INDEX, encoding="utf-8")
-    grader, recorder = lab_grader.LabGrader(), cookie_logger.CookieLogger()
+    recorder = cookie_logger.Recorder()
+    grader = lab_grader.Grader(history=recorder.history)
     with taddons.context(grader, recorder) as tctx:
         tctx.configure(grader, lab_exercises=str(index), cookie_log="")
         yield tctx, grader
     recorder.done()
 
 
-def flow(cookies=(), set_cookies=(), *, method=b"GET", body=b"", content_type=None, agent=BROWSER, headers=(),
-         **kwargs):
+def flow(
+    cookies=(), set_cookies=(), *, method=b"GET", body=b"", content_type=None, agent=BROWSER, headers=(), **kwargs
+):
     """A learner's flow through the proxy, from make_flow; body and content_type are the response's."""
     f = make_flow(cookies, set_cookies, headers=[(b"user-agent", agent), *headers], **kwargs)
     f.request.method = method
@@ -142,7 +144,11 @@ STEPS = [
     ({"response_contains": "X"}, flow(resp=False), False),
     ({"response_contains": "X"}, flow(body=b""), False),
     # A body that its declared charset cannot decode is still searched.
-    ({"response_contains": "Hello admin"}, flow(body=b"\xff Hello admin", content_type="text/html; charset=ascii"), True),
+    (
+        {"response_contains": "Hello admin"},
+        flow(body=b"\xff Hello admin", content_type="text/html; charset=ascii"),
+        True,
+    ),
     # Every key of a step must hold.
     ({"path": "/", "status": 200, "cookies_not": {"username": "Alice"}}, flow([b"username=Bob"]), True),
     ({"path": "/", "status": 200, "cookies_not": {"username": "Alice"}}, flow([b"username=Bob"], status=500), False),
@@ -154,19 +160,23 @@ def test_each_step_key_judges_a_flow(grading, step, f, met):
     assert lab_grader.step_met(step, f) is met
 
 
-@pytest.mark.parametrize(("trust", "header", "scheme"), [
-    (False, b"https", "http"),
-    (True, None, "http"),
-    (True, b"https", "https"),
-    (True, b" HTTPS , http", "https"),
-    (True, b"https,http", "https"),
-    (True, b"http", "http"),
-    (True, b"gopher", "http"),
-])
+@pytest.mark.parametrize(
+    ("trust", "header", "scheme"),
+    [
+        (False, b"https", "http"),
+        (True, None, "http"),
+        (True, b"https", "https"),
+        (True, b" HTTPS , http", "https"),
+        (True, b"https,http", "https"),
+        (True, b"http", "http"),
+        (True, b"gopher", "http"),
+    ],
+)
 def test_x_forwarded_proto_counts_only_when_trusted(grading, trust, header, scheme):
     tctx, _ = grading
     tctx.options.update(lab_trust_forwarded_proto=trust)
     f = flow(headers=[(b"x-forwarded-proto", header)] if header else [])
+    cookie_logger.Recorder().request(f)  # the recorder works the scheme out as the request arrives
     assert lab_grader.step_met({"scheme": scheme}, f)
     assert not lab_grader.step_met({"scheme": "https" if scheme == "http" else "http"}, f)
 
@@ -174,13 +184,22 @@ def test_x_forwarded_proto_counts_only_when_trusted(grading, trust, header, sche
 def test_https_from_the_client_wins_over_a_trusted_header(grading):
     tctx, _ = grading
     tctx.options.update(lab_trust_forwarded_proto=True)
-    assert lab_grader.step_met({"scheme": "https"}, flow(tls=True, headers=[(b"x-forwarded-proto", b"http")]))
+    f = flow(tls=True, headers=[(b"x-forwarded-proto", b"http")])
+    cookie_logger.Recorder().request(f)
+    assert lab_grader.step_met({"scheme": "https"}, f)
 
 
-@pytest.mark.parametrize(("part", "value"), [
-    ("method", "POST"), ("scheme", "https"), ("host", "example.test"), ("port", 8443),
-    ("path", "/tamper/admin"), ("content", b"changed"),
-])
+@pytest.mark.parametrize(
+    ("part", "value"),
+    [
+        ("method", "POST"),
+        ("scheme", "https"),
+        ("host", "example.test"),
+        ("port", 8443),
+        ("path", "/tamper/admin"),
+        ("content", b"changed"),
+    ],
+)
 def test_an_edit_of_any_part_of_the_request_is_seen(part, value):
     f = flow()
     f.backup()
@@ -189,11 +208,12 @@ def test_an_edit_of_any_part_of_the_request_is_seen(part, value):
 
 
 def test_the_grader_alone_trusts_no_header_and_names_no_ui_address(tmp_path, caplog):
-    """Loaded without the logger, whose options say whether to trust X-Forwarded-Proto, where the UI is
-    and where the capture file is: it trusts nothing, links nothing and starts from nothing."""
+    """Made without the recorder, which works out each flow's scheme (trusting X-Forwarded-Proto where
+    told) and keeps the capture file, and with no UI address: it trusts nothing, links nothing and
+    starts from nothing."""
     index = tmp_path / "exercises.toml"
     index.write_text(INDEX, encoding="utf-8")
-    grader = lab_grader.LabGrader()
+    grader = lab_grader.Grader()
     with taddons.context(grader) as tctx:
         tctx.configure(grader, lab_exercises=str(index))
         grader.running()
@@ -229,33 +249,61 @@ def challenge(**fields):
     return {"id": "x", "task": "t", "step": [{"path": "/"}], **fields}
 
 
-@pytest.mark.parametrize(("index", "problems"), [
-    ({}, []),
-    ({"exercise": [{"id": "01"}]}, []),
-    ({"exercise": [{"id": "01", "challenge": [challenge()]}]}, []),
-    ({"exercise": [{"id": "01", "challenge": [challenge(), challenge()]}]},
-     ["exercise 01, challenge x: the id is used twice"]),
-    ({"exercise": [{"id": "01", "challenge": [challenge()]}, {"id": "02", "challenge": [challenge()]}]},
-     ["exercise 02, challenge x: the id is used twice"]),
-    ({"exercise": [{"challenge": [{"task": "t", "step": [{}]}]}]}, ["exercise ?, challenge ?: needs a text `id`"]),
-    ({"exercise": [{"id": "01", "challenge": [challenge(task="")]}]}, ["exercise 01, challenge x: needs a text `task`"]),
-    ({"exercise": [{"id": "01", "challenge": [challenge(task=3)]}]}, ["exercise 01, challenge x: needs a text `task`"]),
-    ({"exercise": [{"id": "01", "challenge": [challenge(step=[])]}]},
-     ["exercise 01, challenge x: needs at least one [[...step]]"]),
-    ({"exercise": [{"id": "01", "challenge": [challenge(step=[{"path": "/"}, {"pth": "/"}])]}]},
-     ["exercise 01, challenge x, step 2: unknown key 'pth' (known: " + ", ".join(lab_grader.CHECKS) + ")"]),
-    ({"exercise": [{"id": "01", "challenge": [challenge(step=[{"status": "200"}])]}]},
-     ["exercise 01, challenge x, step 1: status must be a int"]),
-    # TOML's true is no number of bytes or status code.
-    ({"exercise": [{"id": "01", "challenge": [challenge(step=[{"min_cookie_header": True}])]}]},
-     ["exercise 01, challenge x, step 1: min_cookie_header must be a int"]),
-    ({"exercise": [{"id": "01", "challenge": [challenge(step=[{"path_in": "/a", "no_set_cookie": True}])]}]},
-     ["exercise 01, challenge x, step 1: path_in must be a list"]),
-    # Every problem, in order.
-    ({"exercise": [{"id": "01", "challenge": [{"id": "y", "step": [{"cookies": ["a"]}]}, challenge(step=[])]}]},
-     ["exercise 01, challenge y: needs a text `task`", "exercise 01, challenge y, step 1: cookies must be a dict",
-      "exercise 01, challenge x: needs at least one [[...step]]"]),
-])
+@pytest.mark.parametrize(
+    ("index", "problems"),
+    [
+        ({}, []),
+        ({"exercise": [{"id": "01"}]}, []),
+        ({"exercise": [{"id": "01", "challenge": [challenge()]}]}, []),
+        (
+            {"exercise": [{"id": "01", "challenge": [challenge(), challenge()]}]},
+            ["exercise 01, challenge x: the id is used twice"],
+        ),
+        (
+            {"exercise": [{"id": "01", "challenge": [challenge()]}, {"id": "02", "challenge": [challenge()]}]},
+            ["exercise 02, challenge x: the id is used twice"],
+        ),
+        ({"exercise": [{"challenge": [{"task": "t", "step": [{}]}]}]}, ["exercise ?, challenge ?: needs a text `id`"]),
+        (
+            {"exercise": [{"id": "01", "challenge": [challenge(task="")]}]},
+            ["exercise 01, challenge x: needs a text `task`"],
+        ),
+        (
+            {"exercise": [{"id": "01", "challenge": [challenge(task=3)]}]},
+            ["exercise 01, challenge x: needs a text `task`"],
+        ),
+        (
+            {"exercise": [{"id": "01", "challenge": [challenge(step=[])]}]},
+            ["exercise 01, challenge x: needs at least one [[...step]]"],
+        ),
+        (
+            {"exercise": [{"id": "01", "challenge": [challenge(step=[{"path": "/"}, {"pth": "/"}])]}]},
+            ["exercise 01, challenge x, step 2: unknown key 'pth' (known: " + ", ".join(lab_grader.CHECKS) + ")"],
+        ),
+        (
+            {"exercise": [{"id": "01", "challenge": [challenge(step=[{"status": "200"}])]}]},
+            ["exercise 01, challenge x, step 1: status must be a int"],
+        ),
+        # TOML's true is no number of bytes or status code.
+        (
+            {"exercise": [{"id": "01", "challenge": [challenge(step=[{"min_cookie_header": True}])]}]},
+            ["exercise 01, challenge x, step 1: min_cookie_header must be a int"],
+        ),
+        (
+            {"exercise": [{"id": "01", "challenge": [challenge(step=[{"path_in": "/a", "no_set_cookie": True}])]}]},
+            ["exercise 01, challenge x, step 1: path_in must be a list"],
+        ),
+        # Every problem, in order.
+        (
+            {"exercise": [{"id": "01", "challenge": [{"id": "y", "step": [{"cookies": ["a"]}]}, challenge(step=[])]}]},
+            [
+                "exercise 01, challenge y: needs a text `task`",
+                "exercise 01, challenge y, step 1: cookies must be a dict",
+                "exercise 01, challenge x: needs at least one [[...step]]",
+            ],
+        ),
+    ],
+)
 def test_index_problems_are_named_where_they_are(index, problems):
     assert lab_grader.challenge_problems(index) == problems
 
@@ -265,16 +313,26 @@ def test_a_broken_index_is_refused_with_every_problem_and_its_path(tmp_path):
     path.write_text('[[exercise]]\nid = "01"\n[[exercise.challenge]]\nid = "x"\n', encoding="utf-8")
     with pytest.raises(exceptions.OptionsError) as refused:
         lab_grader.load_challenges(str(path))
-    assert str(refused.value) == (f"lab_exercises: {path}: exercise 01, challenge x: needs a text `task`; "
-                                  "exercise 01, challenge x: needs at least one [[...step]]")
+    assert str(refused.value) == (
+        f"lab_exercises: {path}: exercise 01, challenge x: needs a text `task`; "
+        "exercise 01, challenge x: needs at least one [[...step]]"
+    )
 
 
-@pytest.mark.parametrize(("text", "ids"), [
-    ("# nothing yet\n", []),
-    # An exercise with no challenges yet is no problem.
-    ('[[exercise]]\nid = "01"\n[[exercise]]\nid = "02"\n[[exercise.challenge]]\nid = "x"\ntask = "t"\n'
-     '[[exercise.challenge.step]]\npath = "/"\n', ["x"]),
-])
+@pytest.mark.parametrize(
+    ("text", "ids"),
+    [
+        ("# nothing yet\n", []),
+        # An exercise with no challenges yet is no problem.
+        (
+            (
+                '[[exercise]]\nid = "01"\n[[exercise]]\nid = "02"\n[[exercise.challenge]]\nid = "x"\ntask = "t"\n'
+                '[[exercise.challenge.step]]\npath = "/"\n'
+            ),
+            ["x"],
+        ),
+    ],
+)
 def test_an_index_may_have_exercises_without_challenges(tmp_path, text, ids):
     path = tmp_path / "exercises.toml"
     path.write_text(text, encoding="utf-8")
@@ -312,7 +370,8 @@ def test_the_default_index_missing_outside_the_image_grades_nothing_and_says_so(
         tctx.options.update(lab_exercises=lab_grader.DEFAULT_EXERCISES)
     assert grader.challenges == []
     assert caplog.messages == [
-        "lab_exercises: /lab/exercises.toml does not exist, so nothing is graded; set lab_exercises to a path"]
+        "lab_exercises: /lab/exercises.toml does not exist, so nothing is graded; set lab_exercises to a path"
+    ]
 
 
 def test_a_solving_flow_is_marked_and_named_in_the_log(grading, caplog):
@@ -391,15 +450,24 @@ def test_an_edited_flow_is_recorded_as_edited(grading):
 def test_a_check_that_cannot_judge_a_flow_is_logged_and_the_others_still_grade(tmp_path, caplog):
     index = tmp_path / "exercises.toml"
     # The index's types hold (a dict), but a header's text cannot contain a number.
-    index.write_text(INDEX.replace('id = "02"', 'id = "00"\n[[exercise.challenge]]\nid = "00-odd"\ntask = "t"\n'
-                                   '[[exercise.challenge.step]]\nheader_contains = { X-Note = 1 }\n\n'
-                                   '[[exercise]]\nid = "02"', 1), encoding="utf-8")
-    grader = lab_grader.LabGrader()
+    index.write_text(
+        INDEX.replace(
+            'id = "02"',
+            'id = "00"\n[[exercise.challenge]]\nid = "00-odd"\ntask = "t"\n'
+            "[[exercise.challenge.step]]\nheader_contains = { X-Note = 1 }\n\n"
+            '[[exercise]]\nid = "02"',
+            1,
+        ),
+        encoding="utf-8",
+    )
+    grader = lab_grader.Grader()
     with taddons.context(grader) as tctx:
         tctx.configure(grader, lab_exercises=str(index))
         with caplog.at_level(logging.INFO):
             assert grade(grader, flow([b"username=Bob; session=1"], tls=True, headers=[(b"x-note", b"1")])) == (
-                ["01-bob", "02-over-https"], ["01-bob#1", "02-over-https#1"])
+                ["01-bob", "02-over-https"],
+                ["01-bob#1", "02-over-https#1"],
+            )
     assert caplog.messages == [
         "lab_grader: 00-odd: TypeError: 'in <string>' requires string as left operand, not int",
         "Cookie Lab: solved 01-bob",
@@ -419,8 +487,11 @@ def test_progress_comes_back_from_the_capture_file(grading, tmp_path, caplog):
         [1, 2],
         {"steps": ["01-bob#1"]},
     ]
-    capture.write_text("".join((line if isinstance(line, str) else json.dumps(line)) + "\n" for line in lines)
-                       + '{"steps": ["02-over-https#1"', encoding="ascii")
+    capture.write_text(
+        "".join((line if isinstance(line, str) else json.dumps(line)) + "\n" for line in lines)
+        + '{"steps": ["02-over-https#1"',
+        encoding="ascii",
+    )
     tctx.options.update(cookie_log=str(capture))
     grader.reached = {"01-bob": 0, "stale": 3}
     with caplog.at_level(logging.INFO):

@@ -1,10 +1,10 @@
-"""The grader addon, loaded from its file before the cookie logger, with mitmproxy's own test harness."""
+"""The grader addon, loaded with the recorder from the lab's one addon script, with mitmproxy's own test harness."""
 
 import json
 import logging
 
 import pytest
-from addon_support import load_addon, load_grader, make_flow, run_flow
+from addon_support import grader_of, load_lab, make_flow, run_flow
 from helpers import LAB, read_capture
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -15,11 +15,8 @@ BROWSER = b"Mozilla/5.0 (X11; Linux x86_64) Chrome/156.0"
 
 @pytest.fixture
 def grader(tctx, logger_addon):
-    """The grader on the lab's own exercises.toml, in the chain before the logger (as in the image)."""
-    addon = load_grader(tctx)
-    # The logger is loaded first by its fixture; the image loads the grader first: put it there.
-    chain = tctx.master.addons.chain
-    chain.insert(0, chain.pop())
+    """The grader on the lab's own exercises.toml, from the same script as the logger (before it, as in the image)."""
+    addon = grader_of(logger_addon)
     tctx.configure(addon, lab_exercises=str(LAB / "exercises.toml"), lab_ui_url="http://localhost:8081/")
     return addon
 
@@ -119,7 +116,9 @@ def test_progress_comes_back_from_the_capture_file_after_a_restart(tctx, grader,
 
 
 def test_a_half_line_in_the_capture_file_is_skipped_at_start(tctx, grader, logger_addon, capture):
-    capture.write_text('{"solved": ["01-someone-else"], "steps": ["01-someone-else#1"]}\n{"solved": [', encoding="ascii")
+    capture.write_text(
+        '{"solved": ["01-someone-else"], "steps": ["01-someone-else#1"]}\n{"solved": [', encoding="ascii"
+    )
     grader.running()
     assert grader.reached == {"01-someone-else": 1}
 
@@ -127,16 +126,20 @@ def test_a_half_line_in_the_capture_file_is_skipped_at_start(tctx, grader, logge
 @pytest.mark.parametrize(
     ("toml", "message"),
     [
-        ('[[exercise]]\nid = "01"\n[[exercise.challenge]]\nid = "x"\ntask = "t"\n[[exercise.challenge.step]]\npth = "/"\n',
-         "exercise 01, challenge x, step 1: unknown key 'pth'"),
-        ('[[exercise]]\nid = "01"\n[[exercise.challenge]]\nid = "x"\ntask = "t"\n[[exercise.challenge.step]]\nstatus = "200"\n',
-         "exercise 01, challenge x, step 1: status must be a int"),
+        (
+            '[[exercise]]\nid = "01"\n[[exercise.challenge]]\nid = "x"\ntask = "t"\n[[exercise.challenge.step]]\npth = "/"\n',
+            "exercise 01, challenge x, step 1: unknown key 'pth'",
+        ),
+        (
+            '[[exercise]]\nid = "01"\n[[exercise.challenge]]\nid = "x"\ntask = "t"\n[[exercise.challenge.step]]\nstatus = "200"\n',
+            "exercise 01, challenge x, step 1: status must be a int",
+        ),
         ('[[exercise]]\nid = "01"\n[[exercise.challenge]]\nid = "x"\ntask = "t"\n', "challenge x: needs at least one"),
         ("[[exercise]\n", "cannot read"),
     ],
 )
 def test_a_broken_index_is_refused_with_a_clear_message(tctx, tmp_path, toml, message):
-    addon = load_grader(tctx)
+    addon, _ = load_lab(tctx)
     index = tmp_path / "exercises.toml"
     index.write_text(toml, encoding="utf-8")
     with pytest.raises(exceptions.OptionsError, match=message.replace("(", r"\(").replace(")", r"\)")):
@@ -144,7 +147,8 @@ def test_a_broken_index_is_refused_with_a_clear_message(tctx, tmp_path, toml, me
 
 
 def test_an_empty_option_grades_nothing(tctx, logger_addon, capture):
-    addon = load_grader(tctx)
+    addon = grader_of(logger_addon)
+    tctx.configure(addon, lab_exercises=str(LAB / "exercises.toml"))
     tctx.configure(addon, lab_exercises="")
     run_flow(tctx, logger_addon, make_flow([b"username=Bob"]), addon)
     assert read_capture(capture)[0]["solved"] == []
@@ -186,18 +190,35 @@ def test_secret_over_https_then_refused_at_the_non_secure_address_solves_06(tctx
     # The same requests over plain http at 127.0.0.1 solve nothing: the first step asks for https.
     browse(tctx, grader, logger_addon, b"/flags/", [b"plain=1; secret=1"])
     browse(tctx, grader, logger_addon, b"/flags/", [b"plain=1; secret=1"], tls=True)
-    browse(tctx, grader, logger_addon, b"/flags/set", set_cookies=[b"plain=1; Path=/", b"secret=1; Secure; Path=/"],
-           host=MAPPED)
+    browse(
+        tctx,
+        grader,
+        logger_addon,
+        b"/flags/set",
+        set_cookies=[b"plain=1; Path=/", b"secret=1; Secure; Path=/"],
+        host=MAPPED,
+    )
     browse(tctx, grader, logger_addon, b"/flags/", [b"plain=1"], host=MAPPED)
     records = read_capture(capture)
     assert [r["scheme"] for r in records] == ["http", "https", "http", "http"]
-    assert [[s for s in r["steps"] if s.startswith(cid)] for r in records] == [[], [f"{cid}#1"], [f"{cid}#2"], [f"{cid}#3"]]
+    assert [[s for s in r["steps"] if s.startswith(cid)] for r in records] == [
+        [],
+        [f"{cid}#1"],
+        [f"{cid}#2"],
+        [f"{cid}#3"],
+    ]
     assert records[-1]["solved"] == [cid]
 
 
 def test_the_non_secure_address_counts_only_in_the_form_browsers_send(tctx, grader, logger_addon, capture):
-    browse(tctx, grader, logger_addon, b"/prefixes/set", set_cookies=[b"__Host-id=1; Secure; Path=/",
-           b"__Secure-token=1; Secure; Path=/"], host=b"[::ffff:127.0.0.1]:8080")
+    browse(
+        tctx,
+        grader,
+        logger_addon,
+        b"/prefixes/set",
+        set_cookies=[b"__Host-id=1; Secure; Path=/", b"__Secure-token=1; Secure; Path=/"],
+        host=b"[::ffff:127.0.0.1]:8080",
+    )
     (record,) = read_capture(capture)
     assert record["steps"] == [] and record["host"] == "[::ffff:127.0.0.1]:8080"
 
@@ -206,7 +227,9 @@ def test_a_tossed_session_read_first_on_the_cart_solves_11(tctx, grader, logger_
     cid = "11-tossed-session"
     shop, blog = b"shop.cookielab.localhost:8080", b"blog.cookielab.localhost:8080"
     toss = b"session=mallory; Domain=cookielab.localhost; Path=/siblings/cart"
-    browse(tctx, grader, logger_addon, b"/siblings/toss?value=mallory&path=/siblings/cart", set_cookies=[toss], host=blog)
+    browse(
+        tctx, grader, logger_addon, b"/siblings/toss?value=mallory&path=/siblings/cart", set_cookies=[toss], host=blog
+    )
     # The Steps' toss, read where the Steps read it: not the challenge.
     browse(tctx, grader, logger_addon, b"/siblings/account/", [b"session=tossed; session=alice"], host=shop)
     # The shop's own session first: the toss did not win.
@@ -218,24 +241,41 @@ def test_a_tossed_session_read_first_on_the_cart_solves_11(tctx, grader, logger_
 
 def test_the_host_prefix_holding_against_a_toss_solves_11(tctx, grader, logger_addon, capture):
     shop, blog = b"shop.cookielab.localhost:8080", b"blog.cookielab.localhost:8080"
-    browse(tctx, grader, logger_addon, b"/siblings/login-host", set_cookies=[b"__Host-session=alice; Secure; Path=/"],
-           host=shop)
-    browse(tctx, grader, logger_addon, b"/siblings/toss?name=__Host-session",
-           set_cookies=[b"__Host-session=tossed; Domain=cookielab.localhost; Secure; Path=/siblings/account"], host=blog)
+    browse(
+        tctx,
+        grader,
+        logger_addon,
+        b"/siblings/login-host",
+        set_cookies=[b"__Host-session=alice; Secure; Path=/"],
+        host=shop,
+    )
+    browse(
+        tctx,
+        grader,
+        logger_addon,
+        b"/siblings/toss?name=__Host-session",
+        set_cookies=[b"__Host-session=tossed; Domain=cookielab.localhost; Secure; Path=/siblings/account"],
+        host=blog,
+    )
     flow = browse(tctx, grader, logger_addon, b"/siblings/account/", [b"__Host-session=alice"], host=shop)
     assert read_capture(capture)[-1]["solved"] == ["11-host-prefix-holds"] and flow.marked
 
 
-@pytest.mark.parametrize(("trust", "header", "tls", "scheme"), [
-    (False, None, True, "https"),
-    (False, None, False, "http"),
-    # A learner's own X-Forwarded-Proto counts for nothing unless the proxy is told to trust it.
-    (False, b"https", False, "http"),
-    (True, b"https", False, "https"),
-    (True, b"HTTPS, http", False, "https"),
-    (True, b"gopher", False, "http"),
-])
-def test_the_scheme_is_the_clients_or_a_trusted_ingresss(tctx, grader, logger_addon, capture, trust, header, tls, scheme):
+@pytest.mark.parametrize(
+    ("trust", "header", "tls", "scheme"),
+    [
+        (False, None, True, "https"),
+        (False, None, False, "http"),
+        # A learner's own X-Forwarded-Proto counts for nothing unless the proxy is told to trust it.
+        (False, b"https", False, "http"),
+        (True, b"https", False, "https"),
+        (True, b"HTTPS, http", False, "https"),
+        (True, b"gopher", False, "http"),
+    ],
+)
+def test_the_scheme_is_the_clients_or_a_trusted_ingresss(
+    tctx, grader, logger_addon, capture, trust, header, tls, scheme
+):
     tctx.configure(logger_addon, lab_trust_forwarded_proto=trust)
     flow = make_flow(path=b"/echo", tls=tls, headers=[(b"x-forwarded-proto", header)] if header else [])
     run_flow(tctx, logger_addon, flow, grader)
@@ -245,13 +285,22 @@ def test_the_scheme_is_the_clients_or_a_trusted_ingresss(tctx, grader, logger_ad
 SEC_FETCH = [(b"sec-fetch-site", b"none"), (b"sec-fetch-mode", b"navigate"), (b"sec-fetch-dest", b"document")]
 
 
-@pytest.mark.parametrize(("agent", "headers", "solved"), [
-    (BROWSER, (), []),  # a browser's User-Agent alone: any program can send it
-    (b"curl/8.5.0", SEC_FETCH, []),
-    (BROWSER, SEC_FETCH[:1], []),
-    (BROWSER, SEC_FETCH, ["08-admin-in-your-browser"]),  # what a browser's navigation sends (or a determined forger)
-])
-def test_your_browser_is_known_by_its_sec_fetch_headers_too(tctx, grader, logger_addon, capture, agent, headers, solved):
+@pytest.mark.parametrize(
+    ("agent", "headers", "solved"),
+    [
+        (BROWSER, (), []),  # a browser's User-Agent alone: any program can send it
+        (b"curl/8.5.0", SEC_FETCH, []),
+        (BROWSER, SEC_FETCH[:1], []),
+        (
+            BROWSER,
+            SEC_FETCH,
+            ["08-admin-in-your-browser"],
+        ),  # what a browser's navigation sends (or a determined forger)
+    ],
+)
+def test_your_browser_is_known_by_its_sec_fetch_headers_too(
+    tctx, grader, logger_addon, capture, agent, headers, solved
+):
     flow = make_flow([b"username=admin"], path=b"/tamper/admin", headers=headers)
     flow.request.headers["user-agent"] = agent
     run_flow(tctx, logger_addon, flow, grader)

@@ -4,7 +4,7 @@ Usage:
     .venv/bin/python bench/run.py                 # everything (needs Docker and built images)
     .venv/bin/python bench/run.py --no-docker     # latency (http and https) and throughput only, processes on 127.0.0.1
 
-It starts the same processes as the stack tier (tests/stack/stack_support.py)
+It starts the same processes as the stack tier (tests/stack_support.py)
 and the same containers as the compose tier, under its own project name and
 ports. It prints every figure; it asserts nothing about speed.
 """
@@ -30,8 +30,8 @@ import requests
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT / "tests"), str(ROOT / "services" / "proxy")]
-from helpers import free_port, port_open, wait_until  # noqa: E402
-from stack_support import Stack, start_app, start_proxy, stop  # noqa: E402
+from helpers import free_port, port_open, wait_until
+from stack_support import Stack, start_app, start_proxy, stop
 
 PROJECT = "cookielab-bench"
 
@@ -52,7 +52,7 @@ def latencies(urls: dict[str, str], count: int, warmup: int = 200) -> dict[str, 
     names = list(urls)
     try:
         for i in range(warmup + count):
-            for name in names[i % len(names):] + names[: i % len(names)]:
+            for name in names[i % len(names) :] + names[: i % len(names)]:
                 start = time.perf_counter()
                 sessions[name].get(urls[name], timeout=10).raise_for_status()
                 if i >= warmup:
@@ -68,8 +68,9 @@ def latencies(urls: dict[str, str], count: int, warmup: int = 200) -> dict[str, 
 TLS_SERIES = [("http", "keep"), ("https", "keep"), ("http", "new"), ("https", "new")]
 
 
-def tls_latencies(stack: Stack, rounds: int, each: int, warmup: int = 1,
-                  budget_s: float = 300) -> tuple[dict[str, list[float]], int]:
+def tls_latencies(
+    stack: Stack, rounds: int, each: int, warmup: int = 1, budget_s: float = 300
+) -> tuple[dict[str, list[float]], int]:
     """Seconds per GET / through one proxy over http and over https (its one port), in alternating rounds.
 
     Every round sends `each` requests per series: http and https over one
@@ -112,9 +113,11 @@ def tls_latencies(stack: Stack, rounds: int, each: int, warmup: int = 1,
 def tls_version(stack: Stack) -> str:
     """The TLS version and cipher the proxy's https port agrees with a default client."""
     context = ssl.create_default_context(cafile=str(stack.ca))
-    with socket.create_connection(("127.0.0.1", stack.proxy_port), timeout=10) as raw:
-        with context.wrap_socket(raw, server_hostname="127.0.0.1") as tls:
-            return f"{tls.version()}, {tls.cipher()[0]}"
+    with (
+        socket.create_connection(("127.0.0.1", stack.proxy_port), timeout=10) as raw,
+        context.wrap_socket(raw, server_hostname="127.0.0.1") as tls,
+    ):
+        return f"{tls.version()}, {tls.cipher()[0]}"
 
 
 def throughput(url: str, clients: int, each: int) -> tuple[float, int]:
@@ -146,7 +149,8 @@ def bench_processes(count: int, clients: int, each: int, tls_rounds: int = 20, t
         proxy, lab = start_proxy(tmp, app_port)
         try:
             results = latencies(
-                {"direct": f"http://127.0.0.1:{app_port}/", "plain": f"{plain_lab.target}/", "lab": f"{lab.target}/"}, count
+                {"direct": f"http://127.0.0.1:{app_port}/", "plain": f"{plain_lab.target}/", "lab": f"{lab.target}/"},
+                count,
             )
             tls_samples, tls_counted = tls_latencies(lab, tls_rounds, tls_each)
             negotiated = tls_version(lab)
@@ -156,18 +160,31 @@ def bench_processes(count: int, clients: int, each: int, tls_rounds: int = 20, t
         finally:
             for proc in (proxy, plain, app):
                 stop(proc)
-    figures = {name: {"p50_ms": percentile(s, 50) * 1000, "p99_ms": percentile(s, 99) * 1000} for name, s in results.items()}
-    tls = {name: {"p50_ms": percentile(s, 50) * 1000, "p99_ms": percentile(s, 99) * 1000, "samples": len(s)}
-           for name, s in tls_samples.items() if s}
+    figures = {
+        name: {"p50_ms": percentile(s, 50) * 1000, "p99_ms": percentile(s, 99) * 1000} for name, s in results.items()
+    }
+    tls = {
+        name: {"p50_ms": percentile(s, 50) * 1000, "p99_ms": percentile(s, 99) * 1000, "samples": len(s)}
+        for name, s in tls_samples.items()
+        if s
+    }
     return {
         "latency": figures,
         "ratio_plain_to_direct_p50": figures["plain"]["p50_ms"] / figures["direct"]["p50_ms"],
         "ratio_lab_to_plain_p50": figures["lab"]["p50_ms"] / figures["plain"]["p50_ms"],
         "ratio_lab_to_direct_p50": figures["lab"]["p50_ms"] / figures["direct"]["p50_ms"],
-        "throughput": {"clients": clients, "requests": clients * each, "answered_200": answered,
-                       "per_second": rate, "capture_lines": lines},
+        "throughput": {
+            "clients": clients,
+            "requests": clients * each,
+            "answered_200": answered,
+            "per_second": rate,
+            "capture_lines": lines,
+        },
         "https": {
-            "rounds": tls_counted, "each": tls_each, "tls": negotiated, "latency": tls,
+            "rounds": tls_counted,
+            "each": tls_each,
+            "tls": negotiated,
+            "latency": tls,
             "ratio_https_to_http_p50_keep": tls["https_keep"]["p50_ms"] / tls["http_keep"]["p50_ms"] if tls else None,
             "ratio_https_to_http_p50_new": tls["https_new"]["p50_ms"] / tls["http_new"]["p50_ms"] if tls else None,
             "new_connection_extra_ms_p50": tls["https_new"]["p50_ms"] - tls["http_new"]["p50_ms"] if tls else None,
@@ -176,8 +193,16 @@ def bench_processes(count: int, clients: int, each: int, tls_rounds: int = 20, t
 
 
 def compose(env: dict, *args: str, timeout: float = 300) -> subprocess.CompletedProcess:
-    return subprocess.run(["docker", "compose", "-p", PROJECT, *args], cwd=ROOT, env=env, capture_output=True,
-                          text=True, timeout=timeout, check=True, stdin=subprocess.DEVNULL)
+    return subprocess.run(
+        ["docker", "compose", "-p", PROJECT, *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=True,
+        stdin=subprocess.DEVNULL,
+    )
 
 
 def container_rss_mib(container: str) -> float:
@@ -192,14 +217,28 @@ def container_rss_mib(container: str) -> float:
 
 def bench_docker(runs: int, flows: int) -> dict:
     """Items 1, 4 and 5: start-up time, image sizes, memory idle and after many flows."""
-    env = {**os.environ, "LAB_PROXY_PORT": str(free_port()), "LAB_WEB_PORT": str(free_port()),
-           "LAB_SITE_PORT": str(free_port()), "LAB_PROGRESS_PORT": str(free_port())}
-    subprocess.run([str(ROOT / "scripts" / "build-images"), "-p", PROJECT], cwd=ROOT, env=env, check=True,
-                   capture_output=True, stdin=subprocess.DEVNULL)
+    env = {
+        **os.environ,
+        "LAB_PROXY_PORT": str(free_port()),
+        "LAB_WEB_PORT": str(free_port()),
+        "LAB_SITE_PORT": str(free_port()),
+        "LAB_PROGRESS_PORT": str(free_port()),
+    }
+    subprocess.run(
+        [str(ROOT / "scripts" / "build-images"), "-p", PROJECT],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        stdin=subprocess.DEVNULL,
+    )
     sizes = {}
     for service in ("app", "proxy", "site", "client"):
-        image = json.loads(subprocess.run(["docker", "image", "inspect", f"{PROJECT}-{service}"],
-                                          capture_output=True, text=True, check=True).stdout)[0]
+        image = json.loads(
+            subprocess.run(
+                ["docker", "image", "inspect", f"{PROJECT}-{service}"], capture_output=True, text=True, check=True
+            ).stdout
+        )[0]
         sizes[service] = image["Size"] / 1e6
 
     startups = []
@@ -214,69 +253,109 @@ def bench_docker(runs: int, flows: int) -> dict:
         ids = {s: compose(env, "ps", "-q", s).stdout.strip() for s in ("app", "proxy", "site", "progress")}
         time.sleep(2)  # let the start-up settle before reading idle memory
         idle = {s: container_rss_mib(c) for s, c in ids.items()}
-        client_peak = compose(env, "run", "--rm", "-T", "--entrypoint", "python", "client", "-c",
-                              "import resource, sys; from cookie_client.cli import main; main(['seed', '--json']);"
-                              " print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)").stderr
+        client_peak = compose(
+            env,
+            "run",
+            "--rm",
+            "-T",
+            "--entrypoint",
+            "python",
+            "client",
+            "-c",
+            "import resource, sys; from cookie_client.cli import main; main(['seed', '--json']);"
+            " print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)",
+        ).stderr
         url = f"http://127.0.0.1:{env['LAB_PROXY_PORT']}/"
         wait_until(lambda: port_open(int(env["LAB_PROXY_PORT"])), 30, "the lab's proxy port")
         throughput(url, 8, flows // 8)
         time.sleep(1)
         after = container_rss_mib(ids["proxy"])
     finally:
-        subprocess.run(["docker", "compose", "-p", PROJECT, "down", "-v"], cwd=ROOT, env=env, capture_output=True)
+        subprocess.run(
+            ["docker", "compose", "-p", PROJECT, "down", "-v"], check=False, cwd=ROOT, env=env, capture_output=True
+        )
     growth_kib = (after - idle["proxy"]) * 1024 / flows
     return {
         "startup_s": {"runs": startups, "median": statistics.median(startups)},
         "image_mb": sizes,
         "idle_rss_mib": {**idle, "client_peak": int(client_peak.strip().splitlines()[-1]) / 1024},
-        "proxy_after_flows": {"flows": flows, "rss_mib": after, "growth_kib_per_flow": growth_kib,
-                              "flows_to_1g_limit": int((1024 - idle["proxy"]) * 1024 / growth_kib) if growth_kib > 0 else None},
+        "proxy_after_flows": {
+            "flows": flows,
+            "rss_mib": after,
+            "growth_kib_per_flow": growth_kib,
+            "flows_to_1g_limit": int((1024 - idle["proxy"]) * 1024 / growth_kib) if growth_kib > 0 else None,
+        },
     }
 
 
 def report(results: dict) -> None:
-    print(f"Cookie Lab benchmark, {date.today()}, {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}")
+    print(
+        f"Cookie Lab benchmark, {date.today()}, {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}"
+    )
     p = results.get("processes")
     if p:
         print("\nLatency of GET /, one keep-alive client per path, requests interleaved (ms):")
         print(f"  {'path':<28}{'p50':>8}{'p99':>8}")
-        for name, label in (("direct", "gunicorn directly"), ("plain", "mitmweb, no addon"), ("lab", "mitmweb + grader + logger")):
+        for name, label in (
+            ("direct", "gunicorn directly"),
+            ("plain", "mitmweb, no addon"),
+            ("lab", "mitmweb + grader + logger"),
+        ):
             print(f"  {label:<28}{p['latency'][name]['p50_ms']:>8.2f}{p['latency'][name]['p99_ms']:>8.2f}")
-        print(f"  p50 ratios: plain/direct {p['ratio_plain_to_direct_p50']:.2f}, lab/plain {p['ratio_lab_to_plain_p50']:.2f}"
-              f" (target <= 1.10), lab/direct {p['ratio_lab_to_direct_p50']:.2f}")
+        print(
+            f"  p50 ratios: plain/direct {p['ratio_plain_to_direct_p50']:.2f}, lab/plain {p['ratio_lab_to_plain_p50']:.2f}"
+            f" (target <= 1.10), lab/direct {p['ratio_lab_to_direct_p50']:.2f}"
+        )
         h = p["https"]
         if h["latency"]:
-            print(f"\nLatency of GET / through the lab's proxy (grader + logger), http against https on its one port"
-                  f" ({h['tls']}),\n{h['rounds']} alternating rounds of {h['each']} requests per row (ms):")
+            print(
+                f"\nLatency of GET / through the lab's proxy (grader + logger), http against https on its one port"
+                f" ({h['tls']}),\n{h['rounds']} alternating rounds of {h['each']} requests per row (ms):"
+            )
             print(f"  {'way':<40}{'p50':>8}{'p99':>8}")
-            for name, label in (("http_keep", "http, one keep-alive session"),
-                                ("https_keep", "https, one keep-alive session"),
-                                ("http_new", "http, new connection per request"),
-                                ("https_new", "https, new connection per request")):
+            for name, label in (
+                ("http_keep", "http, one keep-alive session"),
+                ("https_keep", "https, one keep-alive session"),
+                ("http_new", "http, new connection per request"),
+                ("https_new", "https, new connection per request"),
+            ):
                 print(f"  {label:<40}{h['latency'][name]['p50_ms']:>8.2f}{h['latency'][name]['p99_ms']:>8.2f}")
-            print(f"  p50 ratios https/http: keep-alive {h['ratio_https_to_http_p50_keep']:.2f},"
-                  f" new connection per request {h['ratio_https_to_http_p50_new']:.2f};"
-                  f" a new https connection costs {h['new_connection_extra_ms_p50']:.2f} ms more than a new http one")
+            print(
+                f"  p50 ratios https/http: keep-alive {h['ratio_https_to_http_p50_keep']:.2f},"
+                f" new connection per request {h['ratio_https_to_http_p50_new']:.2f};"
+                f" a new https connection costs {h['new_connection_extra_ms_p50']:.2f} ms more than a new http one"
+            )
         else:
             print("\nhttps against http: no round finished within its time budget")
         t = p["throughput"]
-        print(f"\nThroughput, {t['clients']} clients through the lab's proxy: {t['per_second']:.0f} requests/s;"
-              f" {t['answered_200']} of {t['requests']} answered 200; capture lines written: {t['capture_lines']}")
+        print(
+            f"\nThroughput, {t['clients']} clients through the lab's proxy: {t['per_second']:.0f} requests/s;"
+            f" {t['answered_200']} of {t['requests']} answered 200; capture lines written: {t['capture_lines']}"
+        )
     d = results.get("docker")
     if d:
         runs = ", ".join(f"{s:.1f}" for s in d["startup_s"]["runs"])
-        print(f"\nStart-up, `docker compose up -d` until the seed table is printed: median {d['startup_s']['median']:.1f} s"
-              f" (runs: {runs}; target <= 5 s)")
-        print("Image sizes (MB, uncompressed): " + ", ".join(f"{k} {v:.0f}" for k, v in d["image_mb"].items())
-              + " (targets: app, site and client <= 150, proxy <= 250)")
+        print(
+            f"\nStart-up, `docker compose up -d` until the seed table is printed: median {d['startup_s']['median']:.1f} s"
+            f" (runs: {runs}; target <= 5 s)"
+        )
+        print(
+            "Image sizes (MB, uncompressed): "
+            + ", ".join(f"{k} {v:.0f}" for k, v in d["image_mb"].items())
+            + " (targets: app, site and client <= 150, proxy <= 250)"
+        )
         idle = d["idle_rss_mib"]
         stack = idle["app"] + idle["proxy"] + idle["site"] + idle["progress"]
-        print(f"Resident memory idle (MiB): app {idle['app']:.0f}, proxy {idle['proxy']:.0f}, site {idle['site']:.0f},"
-              f" progress board {idle['progress']:.0f};"
-              f" the whole stack {stack:.0f}; client peak during a run {idle['client_peak']:.0f}")
+        print(
+            f"Resident memory idle (MiB): app {idle['app']:.0f}, proxy {idle['proxy']:.0f}, site {idle['site']:.0f},"
+            f" progress board {idle['progress']:.0f};"
+            f" the whole stack {stack:.0f}; client peak during a run {idle['client_peak']:.0f}"
+        )
         f = d["proxy_after_flows"]
-        print(f"Proxy after {f['flows']} flows: {f['rss_mib']:.0f} MiB, {f['growth_kib_per_flow']:.1f} KiB per flow;"
-              f" about {f['flows_to_1g_limit']} flows fit under the proxy's 1 GiB limit")
+        print(
+            f"Proxy after {f['flows']} flows: {f['rss_mib']:.0f} MiB, {f['growth_kib_per_flow']:.1f} KiB per flow;"
+            f" about {f['flows_to_1g_limit']} flows fit under the proxy's 1 GiB limit"
+        )
 
 
 def main() -> int:
@@ -285,10 +364,16 @@ def main() -> int:
     parser.add_argument("--requests", type=int, default=2000, help="latency samples per path (default 2000)")
     parser.add_argument("--each", type=int, default=250, help="requests per client in the throughput run (default 250)")
     parser.add_argument("--tls-rounds", type=int, default=20, help="alternating rounds of http and https (default 20)")
-    parser.add_argument("--tls-each", type=int, default=60,
-                        help="requests per scheme and way in each round of http and https (default 60)")
+    parser.add_argument(
+        "--tls-each",
+        type=int,
+        default=60,
+        help="requests per scheme and way in each round of http and https (default 60)",
+    )
     parser.add_argument("--runs", type=int, default=5, help="start-ups to take the median of (default 5)")
-    parser.add_argument("--flows", type=int, default=5000, help="flows sent before measuring the proxy's memory (default 5000)")
+    parser.add_argument(
+        "--flows", type=int, default=5000, help="flows sent before measuring the proxy's memory (default 5000)"
+    )
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
     args = parser.parse_args()
     results = {"processes": bench_processes(args.requests, 8, args.each, args.tls_rounds, args.tls_each)}

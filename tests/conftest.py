@@ -1,8 +1,4 @@
-import sys
-from pathlib import Path
-
-# tests/helpers.py is imported by every tier as `helpers`.
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+# tests/helpers.py is imported by every tier as `helpers`: pyproject.toml puts tests/ on pythonpath.
 
 
 def pytest_collection_modifyitems(items):

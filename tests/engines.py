@@ -9,13 +9,13 @@ certutil, from Debian's libnss3-tools): never in this machine's stores.
 from __future__ import annotations
 
 import atexit
+import contextlib
 import os
 import shutil
 import subprocess
 import tempfile
 from pathlib import Path
 
-import pytest
 from helpers import ROOT, free_port, port_open, wait_until
 
 # Screenshots of what a learner sees, kept for a human to look at.
@@ -79,6 +79,7 @@ class Tab:
 
     def wait_text(self, css: str, want: str, timeout: float = 10) -> str:
         """Wait until the element's text contains want; return its text."""
+
         def has_it() -> str | None:
             text = self.text(css)
             return text if want in text else None
@@ -203,9 +204,22 @@ class Firefox:
         lines = [f"user_pref({_js(k)}, {_js(v)});" for k, v in prefs.items()]
         (self.profile / "user.js").write_text("\n".join(lines) + "\n", encoding="utf-8")
         self.proc = subprocess.Popen(
-            [FIREFOX, "--headless", "--marionette", "-remote-allow-system-access", "--no-remote", "--profile", str(self.profile),
-             "--width", str(WIDTH), "--height", str(HEIGHT)],
-            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            [
+                FIREFOX,
+                "--headless",
+                "--marionette",
+                "-remote-allow-system-access",
+                "--no-remote",
+                "--profile",
+                str(self.profile),
+                "--width",
+                str(WIDTH),
+                "--height",
+                str(HEIGHT),
+            ],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
         try:
             wait_until(lambda: self.proc.poll() is None and port_open(port), 30, "Firefox's Marionette port")
@@ -219,10 +233,9 @@ class Firefox:
     def quit(self) -> None:
         client = getattr(self, "client", None)
         if client is not None:
-            try:
+            # Whatever goes wrong here, the process is ended below either way.
+            with contextlib.suppress(Exception):
                 client.delete_session()
-            except Exception:  # noqa: BLE001 - the process is ended below either way
-                pass
         self.proc.terminate()
         try:
             self.proc.wait(timeout=15)

@@ -6,17 +6,16 @@ import atexit
 import os
 import secrets
 import shutil
-import tempfile
-from contextlib import contextmanager
 import subprocess
-import threading
 import sys
+import tempfile
+import threading
 import urllib.request
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import requests
-
 from helpers import LAB, SERVICES, free_port, port_open, read_capture, wait_until
 from lab_launch import CA_CERT, confdir_args, mitmweb_args
 
@@ -74,8 +73,15 @@ def start_site(tmp: Path, app_url: str, app_https_url: str = "") -> tuple[subpro
     """Start the second site under gunicorn on a free loopback port, sending its requests to app_url (or app_https_url)."""
     port = free_port()
     proc = start(
-        [str(BIN / "gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers", "1", "--no-control-socket",
-         "cookie_site:create_app()"],
+        [
+            str(BIN / "gunicorn"),
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            "1",
+            "--no-control-socket",
+            "cookie_site:create_app()",
+        ],
         tmp / f"site-{port}.log",
         cwd=SERVICES / "site",
         env={**os.environ, "LAB_APP_URL": app_url, **({"LAB_APP_HTTPS_URL": app_https_url} if app_https_url else {})},
@@ -116,6 +122,7 @@ class Stack:
         """Run the real client, as the client container does, against the proxy."""
         return subprocess.run(
             [sys.executable, "-m", "cookie_client", *args, "--target", self.target],
+            check=False,
             cwd=SERVICES / "client",
             capture_output=True,
             text=True,
@@ -134,13 +141,25 @@ def start_proxy(
     capture = capture or tmp / f"cookies-{proxy_port}.jsonl"
     confdir = CONFDIR
     stack = Stack(app_port, proxy_port, web_port, capture, tmp / f"mitmweb-{proxy_port}.log", confdir)
-    lab = ["--set", f"cookie_log={capture}",
-           "--set", f"lab_exercises={LAB / 'exercises.toml'}", "--set", f"lab_ui_url=http://localhost:{web_port}/"]
+    lab = [
+        "--set",
+        f"cookie_log={capture}",
+        "--set",
+        f"lab_exercises={LAB / 'exercises.toml'}",
+        "--set",
+        f"lab_ui_url=http://localhost:{web_port}/",
+    ]
     # The image's command line (lab_launch.py), on loopback ports, with the venv's mitmweb.
     args = mitmweb_args(f"http://127.0.0.1:{app_port}", "127.0.0.1", proxy_port, "127.0.0.1", web_port, addons=addon)
     proc = start(
-        [str(BIN / args[0]), *args[1:], *confdir_args(confdir), "--set", f"web_password={PASSWORD}",
-         *(lab if addon else [])],
+        [
+            str(BIN / args[0]),
+            *args[1:],
+            *confdir_args(confdir),
+            "--set",
+            f"web_password={PASSWORD}",
+            *(lab if addon else []),
+        ],
         stack.proxy_log,
     )
     wait_until(lambda: port_open(proxy_port) and port_open(web_port), 30, "mitmweb")

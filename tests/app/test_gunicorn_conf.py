@@ -134,8 +134,14 @@ def test_health_checks_stay_out_of_the_access_log(monkeypatch, capsys, path, lin
     logger = cfg.logger_class(cfg)
     assert isinstance(logger, conf.QuietHealthLogger)
     capsys.readouterr()
-    environ = {"REQUEST_METHOD": "GET", "RAW_URI": path, "PATH_INFO": path, "SERVER_PROTOCOL": "HTTP/1.1",
-               "REMOTE_ADDR": "172.18.0.3", "HTTP_USER_AGENT": "python-urllib/3"}
+    environ = {
+        "REQUEST_METHOD": "GET",
+        "RAW_URI": path,
+        "PATH_INFO": path,
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "REMOTE_ADDR": "172.18.0.3",
+        "HTTP_USER_AGENT": "python-urllib/3",
+    }
     resp = SimpleNamespace(status="200 OK", headers=[("Content-Type", "text/plain")], sent=5)
     logger.access(resp, SimpleNamespace(headers=[]), environ, datetime.timedelta(milliseconds=3))
     lines = capsys.readouterr().out.splitlines()

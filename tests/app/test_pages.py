@@ -59,7 +59,9 @@ def get_routes(app):
             yield re.sub(r"<[^>]+>", "x", rule.rule)
 
 
-@pytest.mark.parametrize("cookie", [f"username={XSS}", f'username="{XSS}"', f"session={XSS}", f"a={XSS}; b=</script><b>"])
+@pytest.mark.parametrize(
+    "cookie", [f"username={XSS}", f'username="{XSS}"', f"session={XSS}", f"a={XSS}; b=</script><b>"]
+)
 def test_a_cookie_is_text_on_every_page_never_markup(app, raw_client, cookie):
     for path in get_routes(app):
         resp = raw_client.get(path, headers={"Cookie": cookie})
@@ -84,15 +86,24 @@ def test_start_page_links_the_labs_three_addresses(raw_client):
 def test_on_a_cluster_the_start_page_has_no_non_secure_address():
     from cookie_app import create_app
 
-    app = create_app({"TESTING": True, "SECRET_KEY": "k", "LAB_APP_URL": "https://app-ada.lab.example.org/",
-                      "LAB_HTTPS_URL": "https://app-ada.lab.example.org/"})
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "k",
+            "LAB_APP_URL": "https://app-ada.lab.example.org/",
+            "LAB_HTTPS_URL": "https://app-ada.lab.example.org/",
+        }
+    )
     page = app.test_client().get("/lab/").text
     assert re.findall(r'<li><a href="([^"]+)"><code>', page) == ["https://app-ada.lab.example.org/lab/"]
 
 
 def test_every_page_has_the_secure_context_line_for_page_script(raw_client):
     for path in ("/lab/", "/inspect", "/flags/inspect"):
-        assert '· secure context: <strong id="secure-context">(page script did not run)</strong>' in raw_client.get(path).text
+        assert (
+            '· secure context: <strong id="secure-context">(page script did not run)</strong>'
+            in raw_client.get(path).text
+        )
 
 
 def test_the_sibling_links_follow_the_apps_http_address():

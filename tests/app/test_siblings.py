@@ -14,7 +14,10 @@ XSS = "<img src=x onerror=alert(1)>"
 
 def test_the_hosts_are_two_siblings_under_one_parent():
     assert (siblings.PARENT, siblings.SHOP, siblings.BLOG) == (
-        "cookielab.localhost", "shop.cookielab.localhost", "blog.cookielab.localhost")
+        "cookielab.localhost",
+        "shop.cookielab.localhost",
+        "blog.cookielab.localhost",
+    )
 
 
 @pytest.mark.parametrize(
@@ -28,7 +31,10 @@ def test_the_hosts_are_two_siblings_under_one_parent():
         # Whatever port the page came on, the siblings are on the app's http address (LAB_APP_URL).
         ("127.0.0.1:9000", "host: 127.0.0.1 (not a sibling: open http://shop.cookielab.localhost:8080/siblings/)"),
         ("localhost", "host: localhost (not a sibling: open http://shop.cookielab.localhost:8080/siblings/)"),
-        ("cookielab.localhost:8080", "host: cookielab.localhost (not a sibling: open http://shop.cookielab.localhost:8080/siblings/)"),
+        (
+            "cookielab.localhost:8080",
+            "host: cookielab.localhost (not a sibling: open http://shop.cookielab.localhost:8080/siblings/)",
+        ),
         ("[::1]:8080", "host: ::1 (not a sibling: open http://shop.cookielab.localhost:8080/siblings/)"),
     ],
 )
@@ -39,7 +45,9 @@ def test_the_index_names_the_host_and_what_it_received(raw_client, host, first_l
 
 
 def test_the_index_says_when_nothing_arrived(raw_client):
-    assert raw_client.get("/siblings/", headers=BLOG).text == "host: blog.cookielab.localhost (the blog)\nreceived: (none)"
+    assert (
+        raw_client.get("/siblings/", headers=BLOG).text == "host: blog.cookielab.localhost (the blog)\nreceived: (none)"
+    )
 
 
 @pytest.mark.parametrize(
@@ -55,7 +63,12 @@ def test_the_index_says_when_nothing_arrived(raw_client):
                 "sibling=1; Domain=blog.cookielab.localhost; Path=/",
             ],
         ),
-        ("/siblings/login", SHOP, "signed in: session=alice (host-only)", ["session=alice; HttpOnly; Path=/; SameSite=Lax"]),
+        (
+            "/siblings/login",
+            SHOP,
+            "signed in: session=alice (host-only)",
+            ["session=alice; HttpOnly; Path=/; SameSite=Lax"],
+        ),
         (
             "/siblings/login-host",
             SHOP,
@@ -80,22 +93,52 @@ def test_each_route_sets_exactly_its_cookies(raw_client, path, headers, body, se
 @pytest.mark.parametrize(
     ("path", "headers", "message"),
     [
-        ("/siblings/set", BLOG,
-         "only on the shop (this is blog.cookielab.localhost): open http://shop.cookielab.localhost:8080/siblings/set"),
-        ("/siblings/set", ELSEWHERE, "only on the shop (this is 127.0.0.1): open http://shop.cookielab.localhost:8080/siblings/set"),
-        ("/siblings/login", {"Host": "localhost"}, "only on the shop (this is localhost): open http://shop.cookielab.localhost:8080/siblings/login"),
-        ("/siblings/login-host", BLOG,
-         "only on the shop (this is blog.cookielab.localhost): open http://shop.cookielab.localhost:8080/siblings/login-host"),
-        ("/siblings/account/", BLOG,
-         "only on the shop (this is blog.cookielab.localhost): open http://shop.cookielab.localhost:8080/siblings/account/"),
-        ("/siblings/account/x", ELSEWHERE,
-         "only on the shop (this is 127.0.0.1): open http://shop.cookielab.localhost:8080/siblings/account/x"),
-        ("/siblings/cart/", BLOG,
-         "only on the shop (this is blog.cookielab.localhost): open http://shop.cookielab.localhost:8080/siblings/cart/"),
+        (
+            "/siblings/set",
+            BLOG,
+            "only on the shop (this is blog.cookielab.localhost): open http://shop.cookielab.localhost:8080/siblings/set",
+        ),
+        (
+            "/siblings/set",
+            ELSEWHERE,
+            "only on the shop (this is 127.0.0.1): open http://shop.cookielab.localhost:8080/siblings/set",
+        ),
+        (
+            "/siblings/login",
+            {"Host": "localhost"},
+            "only on the shop (this is localhost): open http://shop.cookielab.localhost:8080/siblings/login",
+        ),
+        (
+            "/siblings/login-host",
+            BLOG,
+            "only on the shop (this is blog.cookielab.localhost): open http://shop.cookielab.localhost:8080/siblings/login-host",
+        ),
+        (
+            "/siblings/account/",
+            BLOG,
+            "only on the shop (this is blog.cookielab.localhost): open http://shop.cookielab.localhost:8080/siblings/account/",
+        ),
+        (
+            "/siblings/account/x",
+            ELSEWHERE,
+            "only on the shop (this is 127.0.0.1): open http://shop.cookielab.localhost:8080/siblings/account/x",
+        ),
+        (
+            "/siblings/cart/",
+            BLOG,
+            "only on the shop (this is blog.cookielab.localhost): open http://shop.cookielab.localhost:8080/siblings/cart/",
+        ),
         # The toss names the blog's form, not the toss itself.
-        ("/siblings/toss", SHOP,
-         "only on the blog (this is shop.cookielab.localhost): open http://blog.cookielab.localhost:8080/siblings/blog"),
-        ("/siblings/toss?name=x", ELSEWHERE, "only on the blog (this is 127.0.0.1): open http://blog.cookielab.localhost:8080/siblings/blog"),
+        (
+            "/siblings/toss",
+            SHOP,
+            "only on the blog (this is shop.cookielab.localhost): open http://blog.cookielab.localhost:8080/siblings/blog",
+        ),
+        (
+            "/siblings/toss?name=x",
+            ELSEWHERE,
+            "only on the blog (this is 127.0.0.1): open http://blog.cookielab.localhost:8080/siblings/blog",
+        ),
     ],
 )
 def test_a_route_on_the_wrong_host_names_the_right_url_and_sets_nothing(raw_client, path, headers, message):
@@ -107,7 +150,10 @@ def test_a_route_on_the_wrong_host_names_the_right_url_and_sets_nothing(raw_clie
 
 def test_the_right_url_is_on_the_apps_http_address_even_from_https(raw_client):
     resp = raw_client.get("/siblings/set", base_url="https://blog.cookielab.localhost:8443")
-    assert resp.text == "only on the shop (this is blog.cookielab.localhost): open http://shop.cookielab.localhost:8080/siblings/set"
+    assert (
+        resp.text
+        == "only on the shop (this is blog.cookielab.localhost): open http://shop.cookielab.localhost:8080/siblings/set"
+    )
 
 
 @pytest.mark.parametrize(
@@ -122,12 +168,19 @@ def test_the_right_url_is_on_the_apps_http_address_even_from_https(raw_client):
         ({"name": "__Secure-id"}, "__Secure-id=tossed; Domain=cookielab.localhost; Secure; Path=/siblings/account"),
         ({"name": "__host-session", "path": "/"}, "__host-session=tossed; Domain=cookielab.localhost; Secure; Path=/"),
         # The edges of each field: every token character, every cookie-octet, the longest of each.
-        ({"name": "!#$%&'*+-.^_`|~Az09"}, "!#$%&'*+-.^_`|~Az09=tossed; Domain=cookielab.localhost; Path=/siblings/account"),
-        ({"value": "!#$%&'()*+-./:<=>?@[]^_`{|}~"},
-         "session=!#$%&'()*+-./:<=>?@[]^_`{|}~; Domain=cookielab.localhost; Path=/siblings/account"),
+        (
+            {"name": "!#$%&'*+-.^_`|~Az09"},
+            "!#$%&'*+-.^_`|~Az09=tossed; Domain=cookielab.localhost; Path=/siblings/account",
+        ),
+        (
+            {"value": "!#$%&'()*+-./:<=>?@[]^_`{|}~"},
+            "session=!#$%&'()*+-./:<=>?@[]^_`{|}~; Domain=cookielab.localhost; Path=/siblings/account",
+        ),
         ({"path": "/a-b._~!$&'()*+:=@%41"}, "session=tossed; Domain=cookielab.localhost; Path=/a-b._~!$&'()*+:=@%41"),
-        ({"name": "n" * 64, "value": "v" * 256, "path": "/" + "p" * 255},
-         f"{'n' * 64}={'v' * 256}; Domain=cookielab.localhost; Path=/{'p' * 255}"),
+        (
+            {"name": "n" * 64, "value": "v" * 256, "path": "/" + "p" * 255},
+            f"{'n' * 64}={'v' * 256}; Domain=cookielab.localhost; Path=/{'p' * 255}",
+        ),
     ],
 )
 def test_the_blog_tosses_a_cookie_to_the_whole_parent_domain(raw_client, query, set_cookie):
@@ -191,10 +244,14 @@ def test_the_rules_in_the_messages_are_the_modules_own():
         assert f"bad {field}: {allowed}" in (NAME_RULE, VALUE_RULE, PATH_RULE)
 
 
-@pytest.mark.parametrize("path", ["/siblings/account/", "/siblings/cart/", "/siblings/account/x", "/siblings/account/x/y"])
+@pytest.mark.parametrize(
+    "path", ["/siblings/account/", "/siblings/cart/", "/siblings/account/x", "/siblings/account/x/y"]
+)
 def test_the_shop_reads_the_first_of_two_session_cookies(raw_client, path):
     # A browser sends the blog's Path=/siblings/account cookie before the shop's Path=/ one.
-    resp = raw_client.get(path, headers={**SHOP, "Cookie": "session=tossed; hostonly=1; __Host-session=alice; session=alice"})
+    resp = raw_client.get(
+        path, headers={**SHOP, "Cookie": "session=tossed; hostonly=1; __Host-session=alice; session=alice"}
+    )
     assert resp.status_code == 200 and resp.mimetype == "text/plain"
     assert resp.text.splitlines() == [
         f"shop, {path}",

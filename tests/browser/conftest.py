@@ -9,8 +9,8 @@ import time
 from pathlib import Path
 
 import pytest
-from helpers import SHEET_ORIGINS, free_port, sheet_url
 from engines import FIREFOX, SHOTS, ChromiumTab, Firefox, FirefoxTab, chromium_session, require
+from helpers import SHEET_ORIGINS, free_port, sheet_url
 from stack_support import start_app, start_proxy, start_site, stop
 
 
@@ -45,8 +45,12 @@ class BrowserLab:
 def lab(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("browser")
     proxy_port, web_port = _ports()
-    app, app_port = start_app(tmp, LAB_WEB_URL=f"http://localhost:{web_port}/",
-                              LAB_APP_URL=f"http://127.0.0.1:{proxy_port}/", LAB_HTTPS_URL=f"https://127.0.0.1:{proxy_port}/")
+    app, app_port = start_app(
+        tmp,
+        LAB_WEB_URL=f"http://localhost:{web_port}/",
+        LAB_APP_URL=f"http://127.0.0.1:{proxy_port}/",
+        LAB_HTTPS_URL=f"https://127.0.0.1:{proxy_port}/",
+    )
     proxy, stack = start_proxy(tmp, app_port, ports=(proxy_port, web_port))
     site, site_port = start_site(tmp, f"http://127.0.0.1:{proxy_port}", f"https://127.0.0.1:{proxy_port}")
     try:

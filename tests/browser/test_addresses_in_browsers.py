@@ -22,6 +22,7 @@ def test_every_page_says_whether_its_address_is_a_secure_context(lab, tab, addre
 
 def flow_headers(lab, probe: str) -> dict[str, str]:
     """The request headers of the one flow whose path carries probe, from mitmweb's /flows API."""
+
     def found():
         flows = [f for f in mitmweb_flows(lab.stack.web_port, PASSWORD) if probe in f["request"]["path"]]
         return flows[0] if len(flows) == 1 else None
@@ -70,16 +71,24 @@ def chromium_as_shipped(chromium_browser, switch: str, profile: str, https_first
     (Path(profile) / "Default" / "Preferences").write_text(json.dumps({"https_only_mode_enabled": https_first}))
     features = [f for f in switch.split("=", 1)[1].split(",") if f not in HTTPS_UPGRADE_FEATURES]
     return chromium_browser.browser_type.launch_persistent_context(
-        profile, executable_path=CHROMIUM, headless=True, ignore_default_args=[switch],
-        args=["--no-sandbox", f"--disable-features={','.join(features)}"])
+        profile,
+        executable_path=CHROMIUM,
+        headless=True,
+        ignore_default_args=[switch],
+        args=["--no-sandbox", f"--disable-features={','.join(features)}"],
+    )
 
 
 def tls_attempts(lab) -> list[str]:
     """The proxy's log lines of TLS handshakes that failed: an https attempt the certificate did not cover."""
-    return [line for line in lab.stack.proxy_log.read_text(encoding="utf-8").splitlines() if "TLS handshake failed" in line]
+    return [
+        line for line in lab.stack.proxy_log.read_text(encoding="utf-8").splitlines() if "TLS handshake failed" in line
+    ]
 
 
-def test_chromiums_https_upgrades_leave_the_non_secure_address_on_http(lab, chromium_browser, playwrights_disabled_features):
+def test_chromiums_https_upgrades_leave_the_non_secure_address_on_http(
+    lab, chromium_browser, playwrights_disabled_features
+):
     assert set(HTTPS_UPGRADE_FEATURES) <= set(playwrights_disabled_features.split("=", 1)[1].split(","))
     before = tls_attempts(lab)
     with tempfile.TemporaryDirectory(prefix="cookielab-chromium-") as profile:
@@ -99,7 +108,8 @@ def test_chromiums_https_upgrades_leave_the_non_secure_address_on_http(lab, chro
 
 
 def test_chromiums_always_use_secure_connections_stops_at_the_non_secure_address_only(
-        lab, chromium_browser, playwrights_disabled_features):
+    lab, chromium_browser, playwrights_disabled_features
+):
     """HTTPS-First mode ("Always use secure connections") on: the non-secure address is not
     upgraded to https, it is stopped before any request leaves, and http://127.0.0.1 loads as usual."""
     with tempfile.TemporaryDirectory(prefix="cookielab-chromium-") as profile:

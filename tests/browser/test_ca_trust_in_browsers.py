@@ -138,7 +138,9 @@ def test_firefox_without_the_ca_refuses_the_page_with_its_warning(stack, firefox
     tab.screenshot(shots / "cert-warning-firefox.png")
     tab.js(f"{FIREFOX_CARD}.querySelector('#advanced-button').click()")
     details = wait_until(
-        lambda: (text := tab.js(f"{FIREFOX_CARD}.textContent")) and FIREFOX_CODE in text and text, 10, "the Advanced details"
+        lambda: (text := tab.js(f"{FIREFOX_CARD}.textContent")) and FIREFOX_CODE in text and text,
+        10,
+        "the Advanced details",
     )
     assert "Firefox doesn\u2019t trust this site because we can\u2019t tell who issued the certificate" in details
     assert [r for r in stack.records() if r["path"] == path] == []
@@ -154,8 +156,9 @@ def test_the_lab_ca_is_named_for_the_lab(stack, chromium_with_ca):
         page.close()
 
 
-def test_after_clicking_through_the_warning_secure_cookies_work_over_https(stack, chromium_without_ca,
-                                                                           firefox_without_ca):
+def test_after_clicking_through_the_warning_secure_cookies_work_over_https(
+    stack, chromium_without_ca, firefox_without_ca
+):
     """The README's other way in: past the warning, once, the page is https and Secure cookies are kept and sent."""
     from marionette_driver.errors import InsecureCertificateException
     from playwright.sync_api import Error
@@ -178,9 +181,13 @@ def test_after_clicking_through_the_warning_secure_cookies_work_over_https(stack
     firefox.js(f"{FIREFOX_CARD}.querySelector('#advanced-button').click()")
     wait_until(lambda: firefox.js(f"{FIREFOX_CARD}.querySelector('#exception-button')"), 10, "the Proceed button")
     assert firefox.js(f"{FIREFOX_CARD}.querySelector('#exception-button').textContent.trim()") == (
-        f"Proceed to 127.0.0.1:{stack.proxy_port} (Risky)")
+        f"Proceed to 127.0.0.1:{stack.proxy_port} (Risky)"
+    )
     firefox.js(f"{FIREFOX_CARD}.querySelector('#exception-button').click()")
-    wait_until(lambda: firefox.js("location.protocol") == "https:" and firefox.text("body").startswith("set:"), 15,
-               "the page past the warning")
+    wait_until(
+        lambda: firefox.js("location.protocol") == "https:" and firefox.text("body").startswith("set:"),
+        15,
+        "the page past the warning",
+    )
     firefox.goto(stack.https + "/flags/")
     assert firefox.text("body") == "received: plain=1; secret=1; nojs=1; lax=1; strict=1; cross=1"

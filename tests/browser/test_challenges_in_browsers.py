@@ -40,8 +40,11 @@ def tab(chromium_browser):
 
 
 def solved_by(stack, challenge: str) -> dict:
-    return wait_until(lambda: next((r for r in stack.records() if challenge in r["solved"]), None), 15,
-                      f"a capture record that solves {challenge}")
+    return wait_until(
+        lambda: next((r for r in stack.records() if challenge in r["solved"]), None),
+        15,
+        f"a capture record that solves {challenge}",
+    )
 
 
 def assert_marked(stack, record: dict) -> None:
@@ -84,18 +87,27 @@ def mapped(stack) -> str:
 
 
 def test_06_secret_goes_over_https_and_is_refused_at_the_non_secure_address(fresh, tab):
-    for url in (fresh.https + "/flags/set", fresh.https + "/flags/", mapped(fresh) + "/flags/set",
-                mapped(fresh) + "/flags/"):
+    for url in (
+        fresh.https + "/flags/set",
+        fresh.https + "/flags/",
+        mapped(fresh) + "/flags/set",
+        mapped(fresh) + "/flags/",
+    ):
         tab.goto(url)
     record = solved_by(fresh, "06-secret-needs-https")
     assert record["host"] == f"[::ffff:7f00:1]:{fresh.proxy_port}" and record["request_cookie_headers"] == [
-        "plain=1; nojs=1; lax=1; strict=1"]
+        "plain=1; nojs=1; lax=1; strict=1"
+    ]
     assert_marked(fresh, record)
 
 
 def test_09_prefixes_refused_at_the_non_secure_address_then_sent_over_https(fresh, tab):
-    for url in (mapped(fresh) + "/prefixes/set", mapped(fresh) + "/prefixes/", fresh.https + "/prefixes/set",
-                fresh.https + "/prefixes/"):
+    for url in (
+        mapped(fresh) + "/prefixes/set",
+        mapped(fresh) + "/prefixes/",
+        fresh.https + "/prefixes/set",
+        fresh.https + "/prefixes/",
+    ):
         tab.goto(url)
     record = solved_by(fresh, "09-prefix-needs-https")
     assert record["scheme"] == "https" and record["request_cookie_headers"] == ["__Host-id=1; __Secure-token=1"]

@@ -1,6 +1,5 @@
 """The lab's pages in real browsers: the start page's two columns, the inspector, and cookies shown as text."""
 
-import re
 from urllib.parse import quote
 
 import pytest
@@ -44,7 +43,10 @@ def test_the_session_login_form_posts_and_the_inspector_shows_the_signed_cookie(
     assert tab.text("body") == "logged in as alice (signed session)"
     tab.goto(lab.app + "/session/inspect")
     assert tab.text("#server pre.raw").startswith("session=")
-    assert tab.wait_text("#hidden-note", "HttpOnly") == "Sent to the server but hidden from page script (HttpOnly): session"
+    assert (
+        tab.wait_text("#hidden-note", "HttpOnly")
+        == "Sent to the server but hidden from page script (HttpOnly): session"
+    )
 
 
 def test_inspector_follows_the_path_and_expiry(lab, tab):
@@ -59,8 +61,18 @@ def test_inspector_follows_the_path_and_expiry(lab, tab):
 
 def pages() -> list[str]:
     """Pages that echo cookies, plus the inspector deep down; the seed's / last, as it sets username=Alice."""
-    return ["/lab/", "/inspect", "/tamper/admin", "/session/plain", "/flags/", "/deep/path/inspect",
-            "/attributes/", "/multiple/deep/", "/size/", "/"]
+    return [
+        "/lab/",
+        "/inspect",
+        "/tamper/admin",
+        "/session/plain",
+        "/flags/",
+        "/deep/path/inspect",
+        "/attributes/",
+        "/multiple/deep/",
+        "/size/",
+        "/",
+    ]
 
 
 def test_a_cookie_holding_markup_is_text_on_every_page(lab, tab, shots):

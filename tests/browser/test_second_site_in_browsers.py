@@ -6,8 +6,14 @@ from stack_support import PASSWORD
 
 pytestmark = pytest.mark.browser
 
-KINDS = {"link": "#send-link", "get-form": "#get-form button", "post-form": "#post-form button",
-         "img": "#send-img", "fetch": "#send-fetch", "iframe": "#send-iframe"}
+KINDS = {
+    "link": "#send-link",
+    "get-form": "#get-form button",
+    "post-form": "#post-form button",
+    "img": "#send-img",
+    "fetch": "#send-fetch",
+    "iframe": "#send-iframe",
+}
 
 
 def via_flows(lab, via: str) -> list[dict]:
@@ -17,6 +23,7 @@ def via_flows(lab, via: str) -> list[dict]:
 
 def flow_headers(lab, via: str, before: set[str]) -> dict[str, str]:
     """The request headers of the first flow tagged via=<kind> whose id is not in before (the ids from before the click)."""
+
     def new():
         flows = [f for f in via_flows(lab, via) if f["id"] not in before]
         return flows[0] if flows else None
@@ -35,8 +42,12 @@ def jar(tab, host: str) -> set[str]:
     if tab.engine == "chromium":
         return {c["name"] for c in tab.context.cookies() if c["domain"] == host}
     with tab.client.using_context(tab.client.CONTEXT_CHROME):
-        return set(tab.client.execute_script(
-            "return Services.cookies.cookies.filter(c => c.host == arguments[0]).map(c => c.name);", script_args=[host]))
+        return set(
+            tab.client.execute_script(
+                "return Services.cookies.cookies.filter(c => c.host == arguments[0]).map(c => c.name);",
+                script_args=[host],
+            )
+        )
 
 
 def login_to_mitmweb(lab, tab) -> None:
@@ -89,7 +100,8 @@ def test_a_normal_chromium_profile_sends_no_cookie_with_embedded_cross_site_requ
 
     with tempfile.TemporaryDirectory(prefix="cookielab-chromium-") as profile:
         context = chromium_browser.browser_type.launch_persistent_context(
-            profile, executable_path=CHROMIUM, headless=True, args=["--no-sandbox"])
+            profile, executable_path=CHROMIUM, headless=True, args=["--no-sandbox"]
+        )
         try:
             page = context.pages[0]
             page.goto(lab.app + "/flags/set")
@@ -97,6 +109,7 @@ def test_a_normal_chromium_profile_sends_no_cookie_with_embedded_cross_site_requ
             before = len(lab.records())
             for kind in ("img", "fetch", "iframe"):
                 page.click(f"#send-{kind}")
+
             def three():
                 new = [r for r in lab.records()[before:] if "via=" in r["path"]]
                 return new if len(new) >= 3 else None
@@ -105,4 +118,7 @@ def test_a_normal_chromium_profile_sends_no_cookie_with_embedded_cross_site_requ
         finally:
             context.close()
     assert sorted((r["path"], r["request_cookie_headers"]) for r in records) == [
-        ("/flags/?via=fetch", []), ("/flags/?via=iframe", []), ("/flags/?via=img", [])]
+        ("/flags/?via=fetch", []),
+        ("/flags/?via=iframe", []),
+        ("/flags/?via=img", []),
+    ]

@@ -48,6 +48,7 @@ def seconds(then: str) -> float:
 
 def new_record(lab, before: int, where: str) -> dict:
     """The first capture record after the first `before` whose path contains where."""
+
     def found():
         return next((r for r in lab.records()[before:] if where in r["path"]), None)
 
@@ -63,8 +64,10 @@ def browser_jar(tab) -> list[tuple[str, str]]:
     if isinstance(tab, ChromiumTab):
         return [(c["name"], c["value"]) for c in tab.context.cookies()]
     with tab.client.using_context(tab.client.CONTEXT_CHROME):
-        return [tuple(pair) for pair in tab.client.execute_script(
-            "return Services.cookies.cookies.map(c => [c.name, c.value]);")]
+        return [
+            tuple(pair)
+            for pair in tab.client.execute_script("return Services.cookies.cookies.map(c => [c.name, c.value]);")
+        ]
 
 
 def run_in_browser(lab, tab, row: dict[str, str]) -> list[tuple[str, str]]:
@@ -83,8 +86,11 @@ def run_in_browser(lab, tab, row: dict[str, str]) -> list[tuple[str, str]]:
         kind = via.group(1)
         # The second site sends to the app's https address when the row says so.
         tab.goto(lab.site + ("/?app=https" if "over https" in then else "/"))
-        tab.click({"link": "#send-link", "get-form": "#get-form button", "post-form": "#post-form button"}
-                  .get(kind, f"#send-{kind}"))
+        tab.click(
+            {"link": "#send-link", "get-form": "#get-form button", "post-form": "#post-form button"}.get(
+                kind, f"#send-{kind}"
+            )
+        )
         return pairs_in(new_record(lab, before, f"via={kind}"))
     url = lab.url(re.match(r"`GET ([^`]+)`", then).group(1))
     tab.goto(url)
@@ -105,7 +111,9 @@ def requests_get(lab, session: requests.Session, address: str) -> requests.Respo
 def run_in_requests(lab, row: dict[str, str]) -> list[tuple[str, str]]:
     then = row["then"]
     match = re.match(r"`GET ([^`]+)`", then)
-    assert match or then.startswith("the cookie jar"), f"the requests column can only check a GET or its jar, not {then!r}: write — there"
+    assert match or then.startswith("the cookie jar"), (
+        f"the requests column can only check a GET or its jar, not {then!r}: write — there"
+    )
     with requests.Session() as session:
         for address in addresses(row["after"]):
             requests_get(lab, session, address)
@@ -123,7 +131,9 @@ def matches(got: list[tuple[str, str]], want: list[str], any_order: bool) -> boo
         got, want = sorted(got), sorted(want, key=lambda entry: entry.split("=", 1)[0])
     if len(got) != len(want):
         return False
-    return all((f"{name}={value}" if "=" in entry else name) == entry for (name, value), entry in zip(got, want))
+    return all(
+        (f"{name}={value}" if "=" in entry else name) == entry for (name, value), entry in zip(got, want, strict=False)
+    )
 
 
 # One test per row and client, except the clients a row marks `—` (not tested there).
@@ -141,13 +151,15 @@ def test_a_sheet_claim_holds_in_the_client_it_names(request, lab, aged, claim, c
     # Rows run in a way of their own: what that way assumes, asserted before it runs.
     if "2 min after" in row["then"]:
         assert row["after"] == "`/flags/set`" and row["requests"] == "—", (
-            f"sheet {sheet}: a \"2 min after\" row runs in the browsers on the `aged` jars, which got only"
+            f'sheet {sheet}: a "2 min after" row runs in the browsers on the `aged` jars, which got only'
             f" `/flags/set` when the tier started: its after must be `/flags/set` and its requests cell —,"
-            f" not {row['after']} and {row['requests']}")
+            f" not {row['after']} and {row['requests']}"
+        )
     if "browser restart" in row["then"]:
         assert row["requests"] == row["Firefox"] == "—", (
-            f"sheet {sheet}: a \"browser restart\" row runs in Chromium only (run_after_restart):"
-            f" its requests and Firefox cells must be —, not {row['requests']} and {row['Firefox']}")
+            f'sheet {sheet}: a "browser restart" row runs in Chromium only (run_after_restart):'
+            f" its requests and Firefox cells must be —, not {row['requests']} and {row['Firefox']}"
+        )
     want = cookie_names(row[client])
     # A jar has no order that the sheet claims; a request's Cookie header has.
     any_order = row["then"].startswith("the cookie jar")
@@ -169,15 +181,18 @@ def test_a_sheet_claim_holds_in_the_client_it_names(request, lab, aged, claim, c
         finally:
             tab.close()
     assert matches(got, want, any_order), (
-        f"sheet {sheet} claims {client} sends {row[client]} ({row['after']} then {row['then']}), got {got}")
+        f"sheet {sheet} claims {client} sends {row[client]} ({row['after']} then {row['then']}), got {got}"
+    )
 
 
 def run_after_restart(lab, browser, row: dict[str, str]) -> list[str]:
     """Chromium with a profile on disk: visit, quit, start again on the same profile, then request."""
     with tempfile.TemporaryDirectory(prefix="cookielab-chromium-") as profile:
+
         def context():
             return browser.browser_type.launch_persistent_context(
-                profile, executable_path=CHROMIUM, headless=True, args=["--no-sandbox"])
+                profile, executable_path=CHROMIUM, headless=True, args=["--no-sandbox"]
+            )
 
         first = context()
         for address in addresses(row["after"]):

@@ -24,18 +24,32 @@ def test_following_the_steps_of_sheets_06_09_and_11_solves_none_of_their_new_cha
     tab = ChromiumTab(chromium_browser)
     try:
         # Sheet 06, Steps 3 and 6; sheet 09, Step 3.
-        for url in (app + "/flags/set", app + "/flags/inspect", mapped + "/flags/set", mapped + "/flags/inspect",
-                    app + "/prefixes/set", app + "/prefixes/inspect"):
+        for url in (
+            app + "/flags/set",
+            app + "/flags/inspect",
+            mapped + "/flags/set",
+            mapped + "/flags/inspect",
+            app + "/prefixes/set",
+            app + "/prefixes/inspect",
+        ):
             tab.goto(url)
         # Sheet 11, Steps 2 to 4: the blog's form with its defaults.
-        for url in (shop + "/siblings/set", shop + "/siblings/", blog + "/siblings/", shop + "/siblings/login",
-                    blog + "/siblings/blog"):
+        for url in (
+            shop + "/siblings/set",
+            shop + "/siblings/",
+            blog + "/siblings/",
+            shop + "/siblings/login",
+            blog + "/siblings/blog",
+        ):
             tab.goto(url)
         tab.click("#toss-form button")
         tab.goto(shop + "/siblings/account/")
         assert "session, as Flask reads it (the first): tossed" in tab.text("body")
     finally:
         tab.close()
-    records = wait_until(lambda: (r := fresh.records()) and r[-1]["path"].startswith("/siblings/account") and r, 15,
-                         "the last Step's capture line")
+    records = wait_until(
+        lambda: (r := fresh.records()) and r[-1]["path"].startswith("/siblings/account") and r,
+        15,
+        "the last Step's capture line",
+    )
     assert {cid for r in records for cid in r["solved"]} & NOT_GIVEN_AWAY == set()

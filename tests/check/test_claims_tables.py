@@ -25,14 +25,20 @@ def test_the_sheets_have_claims_tables():
 def test_each_sheet_has_its_number_of_claims_rows(sheet):
     rows = claims(sheet)
     assert len(rows) == CLAIMS_ROWS.get(sheet.name[:2], 0), (
-        f"lab/{sheet.name} has {len(rows)} claims rows: update CLAIMS_ROWS if that is meant")
+        f"lab/{sheet.name} has {len(rows)} claims rows: update CLAIMS_ROWS if that is meant"
+    )
 
 
 HEADER = "| after | then | requests | Chromium | Firefox |"
 SEPARATOR = "| --- | --- | --- | --- | --- |"
 ROW = "| `/flags/set` | `GET /flags/` | plain, lax | plain, secret | plain, secret |"
-ROW_AS_DICT = {"after": "`/flags/set`", "then": "`GET /flags/`", "requests": "plain, lax",
-               "Chromium": "plain, secret", "Firefox": "plain, secret"}
+ROW_AS_DICT = {
+    "after": "`/flags/set`",
+    "then": "`GET /flags/`",
+    "requests": "plain, lax",
+    "Chromium": "plain, secret",
+    "Firefox": "plain, secret",
+}
 
 
 def marked(*lines: str, indent: str = "") -> str:
@@ -49,17 +55,34 @@ def marked(*lines: str, indent: str = "") -> str:
         (marked(HEADER, SEPARATOR, ROW, ROW, indent="   "), [ROW_AS_DICT, ROW_AS_DICT]),
         (marked(HEADER, "|:---|:---:|---:|---|---|", ROW), [ROW_AS_DICT]),
         (marked(HEADER, SEPARATOR, ROW.replace("plain, lax", "`a\\|b`")), [{**ROW_AS_DICT, "requests": "`a|b`"}]),
-        (marked(HEADER, SEPARATOR, "| `/a/set`, `https://127.0.0.1:8443/b` | the cookie jar | (none) | — | x=1 |"),
-         [{"after": "`/a/set`, `https://127.0.0.1:8443/b`", "then": "the cookie jar", "requests": "(none)",
-           "Chromium": "—", "Firefox": "x=1"}]),
+        (
+            marked(HEADER, SEPARATOR, "| `/a/set`, `https://127.0.0.1:8443/b` | the cookie jar | (none) | — | x=1 |"),
+            [
+                {
+                    "after": "`/a/set`, `https://127.0.0.1:8443/b`",
+                    "then": "the cookie jar",
+                    "requests": "(none)",
+                    "Chromium": "—",
+                    "Firefox": "x=1",
+                }
+            ],
+        ),
         # Other tables are left alone, those that name some clients included.
         ("| # | sheet | scenario | time |\n| --- | --- | --- | --- |\n| 01 | seed | `seed` | 10 min |\n", []),
         ("| client | Chromium | Firefox | Safari |\n| --- | --- | --- | --- |\n|  | yes | yes | no |\n", []),
         # A claims table shown as text in a code block is no table.
         (f"```text\n{HEADER}\n| after | then |\n```\n", []),
     ],
-    ids=["marked", "indented", "aligned separator", "escaped pipe", "two addresses, none and a value",
-         "an index table", "a Safari table", "in a code block"],
+    ids=[
+        "marked",
+        "indented",
+        "aligned separator",
+        "escaped pipe",
+        "two addresses, none and a value",
+        "an index table",
+        "a Safari table",
+        "in a code block",
+    ],
 )
 def test_a_claims_table_parses_into_its_rows(text, rows):
     assert sheet_claims(text) == rows
@@ -68,12 +91,21 @@ def test_a_claims_table_parses_into_its_rows(text, rows):
 @pytest.mark.parametrize(
     ("text", "error"),
     [
-        (marked(HEADER + " note |", SEPARATOR + " --- |", ROW + " why |"),
-         r"sheet>:5: .*: extra column 'note'"),
-        (marked("| after | then | requests | Chromium |", "| --- | --- | --- | --- |", "| `/a` | `GET /a` | x | x |"),
-         r":5: .*: missing column 'Firefox'"),
-        (marked("| then | after | requests | Chromium | Firefox |", SEPARATOR, ROW), r":5: .*: columns in another order"),
-        (marked("| after | then | then | requests | Chromium | Firefox |", SEPARATOR, ROW), r":5: .*extra column 'then'"),
+        (marked(HEADER + " note |", SEPARATOR + " --- |", ROW + " why |"), r"sheet>:5: .*: extra column 'note'"),
+        (
+            marked(
+                "| after | then | requests | Chromium |", "| --- | --- | --- | --- |", "| `/a` | `GET /a` | x | x |"
+            ),
+            r":5: .*: missing column 'Firefox'",
+        ),
+        (
+            marked("| then | after | requests | Chromium | Firefox |", SEPARATOR, ROW),
+            r":5: .*: columns in another order",
+        ),
+        (
+            marked("| after | then | then | requests | Chromium | Firefox |", SEPARATOR, ROW),
+            r":5: .*extra column 'then'",
+        ),
         (marked(HEADER, SEPARATOR, ROW, ROW + " why |"), r":8: 6 cells in a claims row"),
         (marked(HEADER, SEPARATOR, "| `/a` | `GET /a` | x | x |"), r":7: 4 cells in a claims row"),
         (marked(HEADER, SEPARATOR, "| | `GET /flags/` | plain | plain | plain |"), r":7: empty after cell"),
@@ -87,24 +119,52 @@ def test_a_claims_table_parses_into_its_rows(text, rows):
         (marked(HEADER, SEPARATOR, "| `/a` | `GET /a` | x,, y | x | x |"), r":7: .*'' is not a cookie name"),
         (marked(HEADER, SEPARATOR, "| /a | `GET /a` | x | x | x |"), r":7: the after cell '/a' must be"),
         (marked(HEADER, SEPARATOR, "| `http://localhost/a` | `GET /a` | x | x | x |"), r":7: the after cell"),
-        (f"{CLAIMS_MARKER}\n\n{HEADER}\n{SEPARATOR}\n{ROW}\nThe end.\n", r":6: a claims table must end with a blank line"),
-        (f"Text.\n\n{CLAIMS_MARKER}\n\nMore text.\n\n{HEADER}\n{SEPARATOR}\n{ROW}\n", r":3: a claims marker with no table"),
+        (
+            f"{CLAIMS_MARKER}\n\n{HEADER}\n{SEPARATOR}\n{ROW}\nThe end.\n",
+            r":6: a claims table must end with a blank line",
+        ),
+        (
+            f"Text.\n\n{CLAIMS_MARKER}\n\nMore text.\n\n{HEADER}\n{SEPARATOR}\n{ROW}\n",
+            r":3: a claims marker with no table",
+        ),
         (f"Text.\n\n{CLAIMS_MARKER}\n", r":3: a claims marker with no table"),
         (f"{CLAIMS_MARKER}\n{CLAIMS_MARKER}\n\n{HEADER}\n{SEPARATOR}\n{ROW}\n", r":1: a claims marker with no table"),
-        ("<!-- claims: every row runs -->\n\n" + "\n".join([HEADER, SEPARATOR, ROW]), r":1: .*must read exactly"),
+        ("<!-- claims: every row runs -->\n\n" + f"{HEADER}\n{SEPARATOR}\n{ROW}", r":1: .*must read exactly"),
         (f"Text.\n\n{HEADER}\n{SEPARATOR}\n{ROW}\n", r":3: a table with the claims columns needs the line"),
         (f"1. Step.\n\n   {HEADER}\n   {SEPARATOR}\n   {ROW}\n", r":3: a table with the claims columns needs"),
         (f"| note | firefox | chromium | requests | then | after |\n{SEPARATOR} --- |\n", r":1: .*needs the line"),
         ("| **after** | then | `requests` | Chromium | Firefox |\n" + SEPARATOR, r":1: .*needs the line"),
         (f"| # | sheet |\n| --- | --- |\n| 01 | seed |\n{HEADER}\n{SEPARATOR}\n{ROW}\n", r":4: a claims header inside"),
     ],
-    ids=["a sixth column", "a missing column", "columns swapped", "a column twice", "a row with six cells",
-         "a row with four cells", "an empty first cell", "empty client cells", "a second separator",
-         "no separator", "a short separator", "no rows", "no client", "a hyphen for a dash", "an empty name",
-         "an address without backticks", "an address not the lab's", "a line right under the table",
-         "text between marker and table", "a marker at the end", "two markers", "a misspelt marker",
-         "an unmarked claims table", "an unmarked indented claims table", "an unmarked table in another order",
-         "an unmarked table with marked-up columns", "a claims table glued to another"],
+    ids=[
+        "a sixth column",
+        "a missing column",
+        "columns swapped",
+        "a column twice",
+        "a row with six cells",
+        "a row with four cells",
+        "an empty first cell",
+        "empty client cells",
+        "a second separator",
+        "no separator",
+        "a short separator",
+        "no rows",
+        "no client",
+        "a hyphen for a dash",
+        "an empty name",
+        "an address without backticks",
+        "an address not the lab's",
+        "a line right under the table",
+        "text between marker and table",
+        "a marker at the end",
+        "two markers",
+        "a misspelt marker",
+        "an unmarked claims table",
+        "an unmarked indented claims table",
+        "an unmarked table in another order",
+        "an unmarked table with marked-up columns",
+        "a claims table glued to another",
+    ],
 )
 def test_a_broken_claims_table_fails_naming_its_line(text, error):
     with pytest.raises(ClaimsTableError, match=error):
@@ -130,7 +190,7 @@ def empty_first_cell(lines, header):
 
 
 def drop_marker(lines, header):
-    del lines[header - 2:header]
+    del lines[header - 2 : header]
 
 
 def indent(lines, header):

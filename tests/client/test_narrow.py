@@ -30,8 +30,12 @@ def step(request_cookie_header, set_cookie_headers, jar, body, status=(200, "OK"
 
 
 # The siblings' jar once the blog has tossed its session (the shop's own first, as the jar keeps them).
-SIBLINGS_JAR = [cookie("hostonly", "1"), cookie("session", "alice"), cookie("shared", "1"),
-                cookie("session", "tossed", path="/siblings/account")]
+SIBLINGS_JAR = [
+    cookie("hostonly", "1"),
+    cookie("session", "alice"),
+    cookie("shared", "1"),
+    cookie("session", "tossed", path="/siblings/account"),
+]
 
 # Recorded from a real run of each scenario through the lab's proxy
 # (`python -m cookie_client NAME --json`): the Expires dates, the session's
@@ -232,7 +236,7 @@ RECORDED = {
                 ["session=eyJ1c2VyIjoiYWxpY2UifQ.awxynw.WWnQVqwQNoxH5QdKWNFIgPCnh3I; HttpOnly; Path=/"],
                 [cookie("session", "eyJ1c2VyIjoiYWxpY2UifQ.awxynw.WWnQVqwQNoxH5QdKWNFIgPCnh3I")],
                 "logged in as alice (signed session)",
-                note="session payload: {\"user\":\"alice\"}",
+                note='session payload: {"user":"alice"}',
             ),
             step(
                 "session=eyJ1c2VyIjoiYWxpY2UifQ.awxynw.WWnQVqwQNoxH5QdKWNFIgPCnh3I",
@@ -330,13 +334,20 @@ RECORDED = {
         [
             step(
                 None,
-                ["hostonly=1; Path=/", "shared=1; Domain=cookielab.localhost; Path=/",
-                 "sibling=1; Domain=blog.cookielab.localhost; Path=/"],
+                [
+                    "hostonly=1; Path=/",
+                    "shared=1; Domain=cookielab.localhost; Path=/",
+                    "sibling=1; Domain=blog.cookielab.localhost; Path=/",
+                ],
                 [cookie("hostonly", "1"), cookie("shared", "1")],
                 "set: hostonly, shared, sibling",
             ),
-            step("shared=1", [], [cookie("hostonly", "1"), cookie("shared", "1")],
-                 "host: blog.cookielab.localhost (the blog)\nreceived: shared=1"),
+            step(
+                "shared=1",
+                [],
+                [cookie("hostonly", "1"), cookie("shared", "1")],
+                "host: blog.cookielab.localhost (the blog)\nreceived: shared=1",
+            ),
             step(
                 "hostonly=1; shared=1",
                 ["session=alice; HttpOnly; Path=/; SameSite=Lax"],
@@ -444,7 +455,7 @@ def test_at_80_columns_every_cookie_and_attribute_is_on_one_line(name):
             assert token in seen, f"{token!r} is not whole on one line in:\n{text}"
         else:
             assert any(w.endswith("…") and token.startswith(w[:-1]) and "=" in w for w in seen), token
-    assert not re.search(r"^(?!.*[│┃]).*=", text, re.M), "a value outside the tables' rules"
+    assert not re.search(r"^(?!.*[│┃]).*=", text, re.MULTILINE), "a value outside the tables' rules"
 
 
 def test_at_80_columns_the_seed_is_still_its_table():

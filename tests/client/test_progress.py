@@ -25,17 +25,24 @@ def capture(tmp_path, *lines: str):
 
 
 def test_progress_reads_solved_challenges_and_skips_broken_lines(tmp_path):
-    path = capture(tmp_path,
-                   '{"time": "2026-11-29T10:00:00.000+00:00", "flow_id": "a", "solved": ["01-someone-else"]}',
-                   '{"time": "2026-11-29T10:05:00.000+00:00", "flow_id": "b", "solved": ["01-someone-else"]}',
-                   '{"solved": [', "[1, 2]", '{"solved": "not a list"}')
+    path = capture(
+        tmp_path,
+        '{"time": "2026-11-29T10:00:00.000+00:00", "flow_id": "a", "solved": ["01-someone-else"]}',
+        '{"time": "2026-11-29T10:05:00.000+00:00", "flow_id": "b", "solved": ["01-someone-else"]}',
+        '{"solved": [',
+        "[1, 2]",
+        '{"solved": "not a list"}',
+    )
     data = progress.report(path, INDEX)
     first = data["challenges"][0]
     assert (first["challenge"], first["solved"], first["when"], first["flow_id"]) == (
-        "01-someone-else", True, "2026-11-29T10:00:00.000+00:00", "a")
+        "01-someone-else",
+        True,
+        "2026-11-29T10:00:00.000+00:00",
+        "a",
+    )
     assert data["solved"] == 1 and data["unreadable_lines"] == 2
-    assert data["next"] == {"challenge": "01-keeps-sending",
-                            "hint": progress.hints(INDEX, "01-keeps-sending", 1)[0]}
+    assert data["next"] == {"challenge": "01-keeps-sending", "hint": progress.hints(INDEX, "01-keeps-sending", 1)[0]}
 
 
 def test_no_capture_file_yet_is_nothing_solved(tmp_path):
@@ -70,7 +77,8 @@ def test_progress_prints_a_table_and_the_next_hint(tmp_path, capsys):
 @pytest.fixture
 def markup_index(tmp_path):
     index = tmp_path / "exercises.toml"
-    index.write_text(f"""[[exercise]]
+    index.write_text(
+        f"""[[exercise]]
 id = "01"
 [[exercise.challenge]]
 id = "01-{MARKUP}"
@@ -78,7 +86,9 @@ task = "{MARKUP}"
 hints = ["{MARKUP}", "two"]
 [[exercise.challenge.step]]
 path = "/"
-""", encoding="utf-8")
+""",
+        encoding="utf-8",
+    )
     return index
 
 

@@ -38,21 +38,30 @@ def index(tmp_path):
 
 def capture(tmp_path, *lines):
     path = tmp_path / "cookies.jsonl"
-    path.write_text("".join((line if isinstance(line, str) else json.dumps(line)) + "\n" for line in lines),
-                    encoding="utf-8")
+    path.write_text(
+        "".join((line if isinstance(line, str) else json.dumps(line)) + "\n" for line in lines), encoding="utf-8"
+    )
     return path
 
 
 def row(exercise, challenge, task, when=None, flow_id=None, solved=None):
-    return {"exercise": exercise, "challenge": challenge, "task": task, "solved": bool(when) if solved is None else solved,
-            "when": when, "flow_id": flow_id}
+    return {
+        "exercise": exercise,
+        "challenge": challenge,
+        "task": task,
+        "solved": bool(when) if solved is None else solved,
+        "when": when,
+        "flow_id": flow_id,
+    }
 
 
 def test_the_report_lists_every_challenge_with_the_flow_that_first_solved_it(tmp_path, index):
-    path = capture(tmp_path,
-                   {"time": "2026-11-29T10:00:00.000+00:00", "flow_id": "f1", "solved": []},
-                   {"time": "2026-11-29T10:01:00.000+00:00", "flow_id": "f2", "solved": ["03-c"]},
-                   {"time": "2026-11-29T10:02:00.000+00:00", "flow_id": "f3", "solved": ["01-a", "03-c"]})
+    path = capture(
+        tmp_path,
+        {"time": "2026-11-29T10:00:00.000+00:00", "flow_id": "f1", "solved": []},
+        {"time": "2026-11-29T10:01:00.000+00:00", "flow_id": "f2", "solved": ["03-c"]},
+        {"time": "2026-11-29T10:02:00.000+00:00", "flow_id": "f3", "solved": ["01-a", "03-c"]},
+    )
     assert progress.report(path, index) == {
         "captures": str(path),
         "solved": 2,
@@ -88,15 +97,17 @@ def test_a_solving_record_without_time_or_flow_still_counts(tmp_path, index):
 
 
 def test_lines_that_are_not_records_are_counted_and_skipped(tmp_path):
-    path = capture(tmp_path,
-                   '{"solved": [',  # a half line from a crash
-                   "",
-                   "[1, 2]",
-                   '"text"',
-                   {"solved": "01-a"},  # not a list: read, solves nothing
-                   {"solved": None},
-                   {"flow_id": "f1"},
-                   {"flow_id": "f2", "solved": ["01-a", 7]})
+    path = capture(
+        tmp_path,
+        '{"solved": [',  # a half line from a crash
+        "",
+        "[1, 2]",
+        '"text"',
+        {"solved": "01-a"},  # not a list: read, solves nothing
+        {"solved": None},
+        {"flow_id": "f1"},
+        {"flow_id": "f2", "solved": ["01-a", 7]},
+    )
     first, unreadable = progress.solved_flows(path)
     assert first == {"01-a": {"flow_id": "f2", "solved": ["01-a", 7]}, "7": {"flow_id": "f2", "solved": ["01-a", 7]}}
     assert unreadable == 4
@@ -114,15 +125,20 @@ def test_no_capture_file_yet_is_nothing_solved(tmp_path):
 
 
 def test_an_unreadable_capture_file_is_a_clear_error(tmp_path):
-    with pytest.raises(progress.ProgressError, match=rf"^cannot read the capture file {tmp_path}: \[Errno 21\] Is a directory"):
+    with pytest.raises(
+        progress.ProgressError, match=rf"^cannot read the capture file {tmp_path}: \[Errno 21\] Is a directory"
+    ):
         progress.solved_flows(tmp_path)
 
 
-@pytest.mark.parametrize(("text", "message"), [
-    (None, "no exercise index at {path} (give one with --exercises PATH)"),
-    ('[[exercise]\n', "cannot read the exercise index {path}: Expected ']]' at the end of an array declaration"),
-    ('title = "no exercises"\n', "cannot read the exercise index {path}: 'exercise'"),
-])
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (None, "no exercise index at {path} (give one with --exercises PATH)"),
+        ("[[exercise]\n", "cannot read the exercise index {path}: Expected ']]' at the end of an array declaration"),
+        ('title = "no exercises"\n', "cannot read the exercise index {path}: 'exercise'"),
+    ],
+)
 def test_a_missing_or_broken_index_is_a_clear_error(tmp_path, text, message):
     path = tmp_path / "exercises.toml"
     if text is not None:
@@ -137,24 +153,30 @@ def test_an_index_that_is_a_directory_is_a_clear_error(tmp_path):
         progress.load_exercises(tmp_path)
 
 
-@pytest.mark.parametrize(("time", "shown"), [
-    ("2026-11-29T19:19:59.123+00:00", "2026-11-29 19:19:59"),
-    (None, ""),
-    ("", ""),
-])
+@pytest.mark.parametrize(
+    ("time", "shown"),
+    [
+        ("2026-11-29T19:19:59.123+00:00", "2026-11-29 19:19:59"),
+        (None, ""),
+        ("", ""),
+    ],
+)
 def test_a_records_time_reads_as_a_person_reads_it(time, shown):
     assert progress.readable_time(time) == shown
 
 
-@pytest.mark.parametrize(("challenge", "level", "hints"), [
-    ("01-a", 1, ["a, vaguely"]),
-    ("01-a", 2, ["a, vaguely", "a, precisely"]),
-    ("01-a", 9, ["a, vaguely", "a, precisely"]),
-    # Asking for none still gives the first.
-    ("01-a", 0, ["a, vaguely"]),
-    ("01-b", 1, []),
-    ("03-c", 1, []),
-])
+@pytest.mark.parametrize(
+    ("challenge", "level", "hints"),
+    [
+        ("01-a", 1, ["a, vaguely"]),
+        ("01-a", 2, ["a, vaguely", "a, precisely"]),
+        ("01-a", 9, ["a, vaguely", "a, precisely"]),
+        # Asking for none still gives the first.
+        ("01-a", 0, ["a, vaguely"]),
+        ("01-b", 1, []),
+        ("03-c", 1, []),
+    ],
+)
 def test_hints_go_up_to_the_level_asked(index, challenge, level, hints):
     assert progress.hints(index, challenge, level) == hints
 

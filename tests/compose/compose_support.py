@@ -26,7 +26,7 @@ def docker_problem() -> str | None:
     if not shutil.which("docker"):
         return "docker is not installed"
     for cmd in (["docker", "info"], ["docker", "compose", "version"]):
-        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=60)
+        proc = subprocess.run(cmd, check=False, capture_output=True, text=True, timeout=60)
         if proc.returncode != 0:
             return f"`{' '.join(cmd)}` failed: {proc.stderr.strip()[:300]}"
     return None
@@ -45,6 +45,7 @@ class Lab:
     def compose(self, *args: str, timeout: float = 300, check: bool = True) -> subprocess.CompletedProcess:
         proc = subprocess.run(
             ["docker", "compose", "-p", PROJECT, *args],
+            check=False,
             cwd=ROOT,
             env=self.env,
             capture_output=True,
@@ -53,7 +54,9 @@ class Lab:
             stdin=subprocess.DEVNULL,
         )
         if check and proc.returncode != 0:
-            raise AssertionError(f"docker compose {' '.join(args)} exited {proc.returncode}:\n{proc.stdout}\n{proc.stderr}")
+            raise AssertionError(
+                f"docker compose {' '.join(args)} exited {proc.returncode}:\n{proc.stdout}\n{proc.stderr}"
+            )
         return proc
 
     def container(self, service: str) -> str:

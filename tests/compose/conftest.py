@@ -18,15 +18,34 @@ def lab():
 
     # Own project name and ports: a learner's running lab is left alone.
     password = dotenv("LAB_WEB_PASSWORD")
-    env = {**os.environ, "LAB_PROXY_PORT": str(free_port()), "LAB_WEB_PORT": str(free_port()),
-           "LAB_SITE_PORT": str(free_port()), "LAB_PROGRESS_PORT": str(free_port()), "LAB_WEB_PASSWORD": password,
-           "LAB_HTTPS_PORT": str(free_port())}
-    lab = Lab(int(env["LAB_PROXY_PORT"]), int(env["LAB_WEB_PORT"]), int(env["LAB_SITE_PORT"]),
-              int(env["LAB_PROGRESS_PORT"]), password, env, int(env["LAB_HTTPS_PORT"]))
+    env = {
+        **os.environ,
+        "LAB_PROXY_PORT": str(free_port()),
+        "LAB_WEB_PORT": str(free_port()),
+        "LAB_SITE_PORT": str(free_port()),
+        "LAB_PROGRESS_PORT": str(free_port()),
+        "LAB_WEB_PASSWORD": password,
+        "LAB_HTTPS_PORT": str(free_port()),
+    }
+    lab = Lab(
+        int(env["LAB_PROXY_PORT"]),
+        int(env["LAB_WEB_PORT"]),
+        int(env["LAB_SITE_PORT"]),
+        int(env["LAB_PROGRESS_PORT"]),
+        password,
+        env,
+        int(env["LAB_HTTPS_PORT"]),
+    )
 
     build = subprocess.run(
         [str(ROOT / "scripts" / "build-images"), "-p", PROJECT],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=1800, stdin=subprocess.DEVNULL,
+        check=False,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=1800,
+        stdin=subprocess.DEVNULL,
     )
     assert build.returncode == 0, f"scripts/build-images failed:\n{build.stdout[-3000:]}\n{build.stderr[-3000:]}"
 

@@ -45,8 +45,11 @@ def test_the_second_sites_link_carries_the_lax_cookie_through_the_proxy(lab, see
     assert tab.text("#site-received") == "(no Cookie header)"
     tab.screenshot(SHOTS / "compose-second-site.png")
     tab.click("#send-link")
-    record = wait_until(lambda: next((r for r in captured(lab) if r["path"] == "/flags/?via=link"), None),
-                        15, "the via=link flow in the capture file")
+    record = wait_until(
+        lambda: next((r for r in captured(lab) if r["path"] == "/flags/?via=link"), None),
+        15,
+        "the via=link flow in the capture file",
+    )
     assert [c["name"] for c in record["request_cookies"]] == ["plain", "secret", "nojs", "lax", "cross"]
 
 

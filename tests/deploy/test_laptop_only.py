@@ -96,5 +96,6 @@ def test_the_classroom_guide_names_every_laptop_only_challenge_and_its_sheet():
     paragraphs = [" ".join(p.split()) for p in CLASSROOM.read_text(encoding="utf-8").split("\n\n")]
     for exercise in EXERCISES:
         if marked_as_a_whole(exercise["sheet"]):
-            assert any(f"`lab/{exercise['sheet']}`" in p and "laptop only as a whole" in p for p in paragraphs), \
+            assert any(f"`lab/{exercise['sheet']}`" in p and "laptop only as a whole" in p for p in paragraphs), (
                 exercise["sheet"]
+            )

@@ -19,8 +19,15 @@ pytestmark = pytest.mark.stack
 
 # A learner's own client, as curl names itself.
 LEARNER = {"User-Agent": "curl/8.5.0"}
-BROWSER_ONLY = {"06-lax-goes-cross-site", "06-lax-stays-home", "08-admin-in-your-browser", "09-host-prefix-kept",
-                "06-secret-needs-https", "09-prefix-needs-https", "11-host-prefix-holds"}
+BROWSER_ONLY = {
+    "06-lax-goes-cross-site",
+    "06-lax-stays-home",
+    "08-admin-in-your-browser",
+    "09-host-prefix-kept",
+    "06-secret-needs-https",
+    "09-prefix-needs-https",
+    "11-host-prefix-holds",
+}
 # Where they are solved; read as text, since importing it would load Playwright.
 BROWSER_TESTS = Path(__file__).resolve().parent.parent / "browser" / "test_challenges_in_browsers.py"
 
@@ -34,9 +41,22 @@ def fresh(tmp_path_factory):
 
 def progress(stack, *args: str) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "cookie_client", "progress", "--captures", str(stack.capture),
-         "--exercises", str(LAB / "exercises.toml"), *args],
-        cwd=SERVICES / "client", capture_output=True, text=True, timeout=60,
+        [
+            sys.executable,
+            "-m",
+            "cookie_client",
+            "progress",
+            "--captures",
+            str(stack.capture),
+            "--exercises",
+            str(LAB / "exercises.toml"),
+            *args,
+        ],
+        check=False,
+        cwd=SERVICES / "client",
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
 
 
@@ -131,8 +151,11 @@ def solve_11_tossed_session(stack):
     assert "session, as Flask reads it (the first): mallory" in resp.text
 
 
-SOLVERS = {name.removeprefix("solve_").replace("_", "-"): fn for name, fn in dict(globals()).items()
-           if name.startswith("solve_")}
+SOLVERS = {
+    name.removeprefix("solve_").replace("_", "-"): fn
+    for name, fn in dict(globals()).items()
+    if name.startswith("solve_")
+}
 CHALLENGES = [c for e in exercises() for c in e["challenge"]]
 
 
@@ -144,9 +167,14 @@ def test_every_challenge_has_a_solver_here_or_in_the_browser_tier():
 def test_browser_only_is_what_the_browser_tier_solves():
     """Each browser test declares in its file's SOLVES table what it solves, and names exactly those challenges."""
     tree = ast.parse(BROWSER_TESTS.read_text(encoding="utf-8"))
-    (table,) = [ast.literal_eval(node.value) for node in tree.body if isinstance(node, ast.Assign)
-                and [getattr(t, "id", None) for t in node.targets] == ["SOLVES"]]
-    tests = {node.name: node for node in tree.body if isinstance(node, ast.FunctionDef) and node.name.startswith("test_")}
+    (table,) = [
+        ast.literal_eval(node.value)
+        for node in tree.body
+        if isinstance(node, ast.Assign) and [getattr(t, "id", None) for t in node.targets] == ["SOLVES"]
+    ]
+    tests = {
+        node.name: node for node in tree.body if isinstance(node, ast.FunctionDef) and node.name.startswith("test_")
+    }
     ids = {c["id"] for c in CHALLENGES}
     assert set(table) == set(tests)
     for name, node in tests.items():
@@ -156,8 +184,14 @@ def test_browser_only_is_what_the_browser_tier_solves():
 
 
 def scenario_names() -> list[str]:
-    listed = subprocess.run([sys.executable, "-m", "cookie_client", "--list"], cwd=SERVICES / "client",
-                            capture_output=True, text=True, timeout=60, check=True).stdout
+    listed = subprocess.run(
+        [sys.executable, "-m", "cookie_client", "--list"],
+        cwd=SERVICES / "client",
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    ).stdout
     return [line.split()[0] for line in listed.splitlines() if line.strip()]
 
 
@@ -174,7 +208,7 @@ def test_running_every_scenario_solves_nothing(tmp_path):
         assert data["solved"] == 0 and data["total"] == len(CHALLENGES)
         # The grader is on in this stack: the learner's own request solves at once.
         solve_01_someone_else(stack)
-        (record,) = stack.records()[len(records):]
+        (record,) = stack.records()[len(records) :]
         assert record["solved"] == ["01-someone-else"]
 
 
@@ -183,8 +217,11 @@ def test_a_challenge_is_solved_by_doing_what_its_solution_says(fresh, challenge)
     solver = SOLVERS[challenge]
     before = len(fresh.records())
     solver(fresh)
-    solving = wait_until(lambda: next((r for r in fresh.records()[before:] if challenge in r["solved"]), None),
-                         15, f"a capture record that solves {challenge}")
+    solving = wait_until(
+        lambda: next((r for r in fresh.records()[before:] if challenge in r["solved"]), None),
+        15,
+        f"a capture record that solves {challenge}",
+    )
     # Marked in mitmweb, its comment first naming the challenge, and one log line with a link.
     flows = {f["id"]: f for f in mitmweb_flows(fresh.web_port, PASSWORD)}
     flow = flows[solving["flow_id"]]
@@ -221,8 +258,11 @@ def test_the_solution_sent_as_the_scripted_client_solves_nothing(tmp_path, monke
         assert all(r["solved"] == [] and r["steps"] == [] for r in records)
         # The grader is on, and the solution is the one: sent as the learner's own, it solves.
         SOLVERS[challenge](stack)
-        wait_until(lambda: any(challenge in r["solved"] for r in stack.records()[len(records):]), 15,
-                   f"a capture record that solves {challenge} as curl")
+        wait_until(
+            lambda: any(challenge in r["solved"] for r in stack.records()[len(records) :]),
+            15,
+            f"a capture record that solves {challenge} as curl",
+        )
 
 
 @pytest.fixture(scope="module")
@@ -239,6 +279,9 @@ def test_a_challenge_is_solved_over_https_too(fresh_https, monkeypatch, challeng
     over_https = types.SimpleNamespace(**vars(fresh_https), target=fresh_https.https)
     before = len(fresh_https.records())
     SOLVERS[challenge](over_https)
-    solving = wait_until(lambda: next((r for r in fresh_https.records()[before:] if challenge in r["solved"]), None),
-                         15, f"a capture record that solves {challenge} over https")
+    solving = wait_until(
+        lambda: next((r for r in fresh_https.records()[before:] if challenge in r["solved"]), None),
+        15,
+        f"a capture record that solves {challenge} over https",
+    )
     assert solving["scheme"] == "https"

@@ -78,7 +78,9 @@ def test_eight_clients_times_250_requests_give_2000_whole_lines(stack):
     records = stack.records()[before:]
     assert len(records) == 2000
     assert len({r["flow_id"] for r in records}) == 2000
-    assert sorted(r["request_cookie_headers"][0] for r in records) == sorted(f"client={n}" for n in range(8) for _ in range(250))
+    assert sorted(r["request_cookie_headers"][0] for r in records) == sorted(
+        f"client={n}" for n in range(8) for _ in range(250)
+    )
 
 
 def test_proxy_killed_mid_sequence_loses_no_line_and_the_client_says_which_step_failed(stack, tmp_path):
@@ -92,7 +94,10 @@ def test_proxy_killed_mid_sequence_loses_no_line_and_the_client_says_which_step_
         ui.call("PUT", "/options", json={"intercept": r"~q & ~u /expiry/$ & !~hq short="})
         client = subprocess.Popen(
             [sys.executable, "-m", "cookie_client", "expiry", "--target", lab.target],
-            cwd=SERVICES / "client", stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            cwd=SERVICES / "client",
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
         )
         held = wait_until(lambda: [f for f in ui.flows() if f["intercepted"]], 30, "step 3 held in mitmweb")
         assert [f["request"]["path"] for f in held] == ["/expiry/"]
@@ -100,7 +105,7 @@ def test_proxy_killed_mid_sequence_loses_no_line_and_the_client_says_which_step_
         assert client.poll() is None, "the client ended before the proxy was killed"
         proxy.send_signal(signal.SIGKILL)
         proxy.wait(timeout=10)
-        out, err = client.communicate(timeout=60)
+        _out, err = client.communicate(timeout=60)
     finally:
         ui.close()
         if client is not None:

@@ -24,18 +24,32 @@ EXPECTED = {
         [
             (
                 "No Cookie header",
-                "Set-Cookie: site=1; Path=/\nSet-Cookie: cart=apple; Path=/attributes/shop\n"
-                "Set-Cookie: remote=1; Domain=example.test; Path=/\n"
-                "Set-Cookie: both=1; Expires=Sat, 01 Jan 2000 00:00:00 GMT; Max-Age=60; Path=/",
+                (
+                    "Set-Cookie: site=1; Path=/\nSet-Cookie: cart=apple; Path=/attributes/shop\n"
+                    "Set-Cookie: remote=1; Domain=example.test; Path=/\n"
+                    "Set-Cookie: both=1; Expires=Sat, 01 Jan 2000 00:00:00 GMT; Max-Age=60; Path=/"
+                ),
                 "site=1; both=1 (persistent); cart=apple (Path=/attributes/shop)",
                 "set: site, cart, remote, both",
             ),
-            ("Cookie: site=1; both=1", "No Set-Cookie header",
-             "site=1; both=1 (persistent); cart=apple (Path=/attributes/shop)", "received: site=1; both=1"),
-            ("Cookie: cart=apple; site=1; both=1", "No Set-Cookie header",
-             "site=1; both=1 (persistent); cart=apple (Path=/attributes/shop)", "received: cart=apple; site=1; both=1"),
-            ("N/A", "N/A", "site=1; both=1 (persistent); cart=apple (Path=/attributes/shop)",
-             "cart stays scoped to /attributes/shop"),
+            (
+                "Cookie: site=1; both=1",
+                "No Set-Cookie header",
+                "site=1; both=1 (persistent); cart=apple (Path=/attributes/shop)",
+                "received: site=1; both=1",
+            ),
+            (
+                "Cookie: cart=apple; site=1; both=1",
+                "No Set-Cookie header",
+                "site=1; both=1 (persistent); cart=apple (Path=/attributes/shop)",
+                "received: cart=apple; site=1; both=1",
+            ),
+            (
+                "N/A",
+                "N/A",
+                "site=1; both=1 (persistent); cart=apple (Path=/attributes/shop)",
+                "cart stays scoped to /attributes/shop",
+            ),
         ],
         [
             ["cart cookie", N, "apple", "apple", "apple", "apple"],
@@ -57,8 +71,12 @@ EXPECTED = {
                 "short=1 (persistent); tab=1; long=1 (persistent)",
                 "set: short (Max-Age=2), tab (session), long (Max-Age=3600)",
             ),
-            ("Cookie: short=1; tab=1; long=1", "No Set-Cookie header",
-             "short=1 (persistent); tab=1; long=1 (persistent)", "received: short=1; tab=1; long=1"),
+            (
+                "Cookie: short=1; tab=1; long=1",
+                "No Set-Cookie header",
+                "short=1 (persistent); tab=1; long=1 (persistent)",
+                "received: short=1; tab=1; long=1",
+            ),
             ("Cookie: tab=1; long=1", "No Set-Cookie header", "tab=1; long=1 (persistent)", "received: tab=1; long=1"),
             ("N/A", "N/A", "long=1 (persistent)", "session cookie tab is gone, persistent long stays"),
         ],
@@ -73,14 +91,25 @@ EXPECTED = {
     ),
     "delete": (
         [
-            ("No Cookie header", "Set-Cookie: user=alice; HttpOnly; Path=/; SameSite=Lax", "user=alice", "logged in as alice"),
-            ("Cookie: user=alice",
-             "Set-Cookie: user=; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Max-Age=0; Path=/delete",
-             "user=alice", "deleted user on Path=/delete"),
+            (
+                "No Cookie header",
+                "Set-Cookie: user=alice; HttpOnly; Path=/; SameSite=Lax",
+                "user=alice",
+                "logged in as alice",
+            ),
+            (
+                "Cookie: user=alice",
+                "Set-Cookie: user=; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Max-Age=0; Path=/delete",
+                "user=alice",
+                "deleted user on Path=/delete",
+            ),
             ("Cookie: user=alice", "No Set-Cookie header", "user=alice", "logged in as alice"),
-            ("Cookie: user=alice",
-             "Set-Cookie: user=; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Max-Age=0; HttpOnly; Path=/; SameSite=Lax",
-             "(empty)", "deleted user on Path=/"),
+            (
+                "Cookie: user=alice",
+                "Set-Cookie: user=; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Max-Age=0; HttpOnly; Path=/; SameSite=Lax",
+                "(empty)",
+                "deleted user on Path=/",
+            ),
             ("No Cookie header", "No Set-Cookie header", "(empty)", "not logged in"),
             ("N/A", "N/A", "(empty)", "logged out"),
         ],
@@ -91,34 +120,63 @@ EXPECTED = {
     ),
     "multiple": (
         [
-            ("No Cookie header",
-             "Set-Cookie: a=1; Path=/\nSet-Cookie: b=2; Path=/\nSet-Cookie: c=3; Path=/\n"
-             "Set-Cookie: dup=root; Path=/\nSet-Cookie: dup=deep; Path=/multiple/deep",
-             "a=1; b=2; c=3; dup=root; dup=deep (Path=/multiple/deep)",
-             "set: a, b, c, dup on / and dup on /multiple/deep"),
-            ("Cookie: a=1; b=2; c=3; dup=root", "No Set-Cookie header",
-             "a=1; b=2; c=3; dup=root; dup=deep (Path=/multiple/deep)", "received: a=1; b=2; c=3; dup=root"),
-            ("Cookie: dup=deep; a=1; b=2; c=3; dup=root", "No Set-Cookie header",
-             "a=1; b=2; c=3; dup=root; dup=deep (Path=/multiple/deep)",
-             "received: dup=deep; dup=root; a=1; b=2; c=3 | get('dup') = deep"),
-            ("N/A", "N/A", "a=1; b=2; c=3; dup=root; dup=deep (Path=/multiple/deep)",
-             "two cookies named dup live side by side"),
+            (
+                "No Cookie header",
+                (
+                    "Set-Cookie: a=1; Path=/\nSet-Cookie: b=2; Path=/\nSet-Cookie: c=3; Path=/\n"
+                    "Set-Cookie: dup=root; Path=/\nSet-Cookie: dup=deep; Path=/multiple/deep"
+                ),
+                "a=1; b=2; c=3; dup=root; dup=deep (Path=/multiple/deep)",
+                "set: a, b, c, dup on / and dup on /multiple/deep",
+            ),
+            (
+                "Cookie: a=1; b=2; c=3; dup=root",
+                "No Set-Cookie header",
+                "a=1; b=2; c=3; dup=root; dup=deep (Path=/multiple/deep)",
+                "received: a=1; b=2; c=3; dup=root",
+            ),
+            (
+                "Cookie: dup=deep; a=1; b=2; c=3; dup=root",
+                "No Set-Cookie header",
+                "a=1; b=2; c=3; dup=root; dup=deep (Path=/multiple/deep)",
+                "received: dup=deep; dup=root; a=1; b=2; c=3 | get('dup') = deep",
+            ),
+            (
+                "N/A",
+                "N/A",
+                "a=1; b=2; c=3; dup=root; dup=deep (Path=/multiple/deep)",
+                "two cookies named dup live side by side",
+            ),
         ],
-        [["dup cookie", N, "root", "root", "root", "root"], ["request.cookies.get('dup')", N, N, "root", "deep", "deep"]],
+        [
+            ["dup cookie", N, "root", "root", "root", "root"],
+            ["request.cookies.get('dup')", N, N, "root", "deep", "deep"],
+        ],
     ),
     "flags": (
         [
-            ("No Cookie header",
-             "Set-Cookie: plain=1; Path=/\nSet-Cookie: secret=1; Secure; Path=/\nSet-Cookie: nojs=1; HttpOnly; Path=/\n"
-             "Set-Cookie: lax=1; Path=/; SameSite=Lax\nSet-Cookie: strict=1; Path=/; SameSite=Strict\n"
-             "Set-Cookie: cross=1; Secure; Path=/; SameSite=None",
-             "plain=1; secret=1 (Secure); nojs=1; lax=1; strict=1; cross=1 (Secure)",
-             "set: plain, secret, nojs, lax, strict, cross"),
-            ("Cookie: plain=1; nojs=1; lax=1; strict=1", "No Set-Cookie header",
-             "plain=1; secret=1 (Secure); nojs=1; lax=1; strict=1; cross=1 (Secure)",
-             "received: plain=1; nojs=1; lax=1; strict=1"),
-            ("N/A", "N/A", "plain=1; secret=1 (Secure); nojs=1; lax=1; strict=1; cross=1 (Secure)",
-             "Secure cookies are kept but never sent over http"),
+            (
+                "No Cookie header",
+                (
+                    "Set-Cookie: plain=1; Path=/\nSet-Cookie: secret=1; Secure; Path=/\nSet-Cookie: nojs=1; HttpOnly; Path=/\n"
+                    "Set-Cookie: lax=1; Path=/; SameSite=Lax\nSet-Cookie: strict=1; Path=/; SameSite=Strict\n"
+                    "Set-Cookie: cross=1; Secure; Path=/; SameSite=None"
+                ),
+                "plain=1; secret=1 (Secure); nojs=1; lax=1; strict=1; cross=1 (Secure)",
+                "set: plain, secret, nojs, lax, strict, cross",
+            ),
+            (
+                "Cookie: plain=1; nojs=1; lax=1; strict=1",
+                "No Set-Cookie header",
+                "plain=1; secret=1 (Secure); nojs=1; lax=1; strict=1; cross=1 (Secure)",
+                "received: plain=1; nojs=1; lax=1; strict=1",
+            ),
+            (
+                "N/A",
+                "N/A",
+                "plain=1; secret=1 (Secure); nojs=1; lax=1; strict=1; cross=1 (Secure)",
+                "Secure cookies are kept but never sent over http",
+            ),
         ],
         [
             ["secret cookie", N, "1", "1", "1"],
@@ -131,9 +189,18 @@ EXPECTED = {
     ),
     "session": (
         [
-            ("No Cookie header", re.compile(f"Set-Cookie: session={ALICE_SESSION}; HttpOnly; Path=/"), SESSION_JAR,
-             'logged in as alice (signed session) | session payload: {"user":"alice"}'),
-            (re.compile(f"Cookie: session={ALICE_SESSION}"), "No Set-Cookie header", SESSION_JAR, "session user: alice"),
+            (
+                "No Cookie header",
+                re.compile(f"Set-Cookie: session={ALICE_SESSION}; HttpOnly; Path=/"),
+                SESSION_JAR,
+                'logged in as alice (signed session) | session payload: {"user":"alice"}',
+            ),
+            (
+                re.compile(f"Cookie: session={ALICE_SESSION}"),
+                "No Set-Cookie header",
+                SESSION_JAR,
+                "session user: alice",
+            ),
             (re.compile(f"Cookie: session={ADMIN_SESSION}"), "No Set-Cookie header", SESSION_JAR, "session user: None"),
             ("Cookie: username=admin", "No Set-Cookie header", SESSION_JAR, "plain cookie user: admin"),
             ("N/A", "N/A", SESSION_JAR, "signed is not encrypted, but a forged session is empty"),
@@ -146,8 +213,18 @@ EXPECTED = {
     "tamper": (
         [
             ("No Cookie header", "Set-Cookie: username=Alice; Path=/", "username=Alice", "Hello None"),
-            ("Cookie: username=Alice", "No Set-Cookie header", "username=Alice", "403 FORBIDDEN: admins only (you are Alice)"),
-            ("Cookie: username=admin", "No Set-Cookie header", "username=Alice", "welcome, admin: here is the admin panel"),
+            (
+                "Cookie: username=Alice",
+                "No Set-Cookie header",
+                "username=Alice",
+                "403 FORBIDDEN: admins only (you are Alice)",
+            ),
+            (
+                "Cookie: username=admin",
+                "No Set-Cookie header",
+                "username=Alice",
+                "welcome, admin: here is the admin panel",
+            ),
             ("N/A", "N/A", "username=Alice", "the server trusted a cookie it never set"),
         ],
         [
@@ -157,15 +234,27 @@ EXPECTED = {
     ),
     "prefixes": (
         [
-            ("No Cookie header",
-             "Set-Cookie: __Host-id=1; Secure; Path=/\nSet-Cookie: __Secure-token=1; Secure; Path=/\n"
-             "Set-Cookie: __Host-bad=1; Path=/prefixes",
-             "__Host-id=1 (Secure); __Secure-token=1 (Secure); __Host-bad=1 (Path=/prefixes)",
-             "set: __Host-id, __Secure-token, __Host-bad"),
-            ("Cookie: __Host-bad=1", "No Set-Cookie header",
-             "__Host-id=1 (Secure); __Secure-token=1 (Secure); __Host-bad=1 (Path=/prefixes)", "received: __Host-bad=1"),
-            ("N/A", "N/A", "__Host-id=1 (Secure); __Secure-token=1 (Secure); __Host-bad=1 (Path=/prefixes)",
-             "requests does not check prefixes; a browser would refuse __Host-bad"),
+            (
+                "No Cookie header",
+                (
+                    "Set-Cookie: __Host-id=1; Secure; Path=/\nSet-Cookie: __Secure-token=1; Secure; Path=/\n"
+                    "Set-Cookie: __Host-bad=1; Path=/prefixes"
+                ),
+                "__Host-id=1 (Secure); __Secure-token=1 (Secure); __Host-bad=1 (Path=/prefixes)",
+                "set: __Host-id, __Secure-token, __Host-bad",
+            ),
+            (
+                "Cookie: __Host-bad=1",
+                "No Set-Cookie header",
+                "__Host-id=1 (Secure); __Secure-token=1 (Secure); __Host-bad=1 (Path=/prefixes)",
+                "received: __Host-bad=1",
+            ),
+            (
+                "N/A",
+                "N/A",
+                "__Host-id=1 (Secure); __Secure-token=1 (Secure); __Host-bad=1 (Path=/prefixes)",
+                "requests does not check prefixes; a browser would refuse __Host-bad",
+            ),
         ],
         [
             ["__Host-id cookie", N, "1", "1", "1"],
@@ -177,10 +266,18 @@ EXPECTED = {
     "size": (
         [
             ("No Cookie header", f"Set-Cookie: big={X}… (4102 chars)", f"big={BIG}", "set: big (4090 bytes of value)"),
-            (f"Cookie: big={X}… (4094 chars)", "No Set-Cookie header", f"big={BIG}",
-             "Cookie header of 4094 bytes; big is 4090 bytes"),
-            (f"Cookie: pad={X}… (9000 chars)", "No Set-Cookie header", f"big={BIG}",
-             "431 Request Header Fields Too Large: <html> <head> <title>Request Header Fields…"),
+            (
+                f"Cookie: big={X}… (4094 chars)",
+                "No Set-Cookie header",
+                f"big={BIG}",
+                "Cookie header of 4094 bytes; big is 4090 bytes",
+            ),
+            (
+                f"Cookie: pad={X}… (9000 chars)",
+                "No Set-Cookie header",
+                f"big={BIG}",
+                "431 Request Header Fields Too Large: <html> <head> <title>Request Header Fields…",
+            ),
             ("N/A", "N/A", f"big={BIG}", "the 431 is in the proxy's capture file too"),
         ],
         [["big cookie", N, BIG, BIG, BIG, BIG], ["request.cookies.get('big')", N, N, BIG, N, N]],

@@ -64,7 +64,22 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         tamper,
     )
 
-    for module in (health, echo, seed, attributes, expiry, delete, multiple, flags, session, tamper, prefixes, size, siblings, pages):
+    for module in (
+        health,
+        echo,
+        seed,
+        attributes,
+        expiry,
+        delete,
+        multiple,
+        flags,
+        session,
+        tamper,
+        prefixes,
+        size,
+        siblings,
+        pages,
+    ):
         app.register_blueprint(module.bp)
 
     @app.after_request

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from flask import Blueprint, Response, make_response
 
@@ -11,7 +11,7 @@ from .echo import received
 bp = Blueprint("attributes", __name__, url_prefix="/attributes")
 
 # An Expires date long gone: if Expires won, this cookie would die at once.
-PAST = datetime(2000, 1, 1, tzinfo=timezone.utc)
+PAST = datetime(2000, 1, 1, tzinfo=UTC)
 
 
 @bp.get("/set")

@@ -25,15 +25,21 @@ TOSS_DEFAULTS = {"name": "session", "value": "tossed", "path": "/siblings/accoun
 # Each field: the pattern it must match whole, and what to tell the learner when it does not.
 TOSS_RULES = {
     # RFC 6265 4.1.1: cookie-name is an RFC 2616 token (no separators, no controls).
-    "name": (re.compile(r"[A-Za-z0-9!#$%&'*+\-.^_`|~]{1,64}"),
-             "1 to 64 characters of letters, digits and !#$%&'*+-.^_`|~ (an RFC 6265 token)"),
+    "name": (
+        re.compile(r"[A-Za-z0-9!#$%&'*+\-.^_`|~]{1,64}"),
+        "1 to 64 characters of letters, digits and !#$%&'*+-.^_`|~ (an RFC 6265 token)",
+    ),
     # RFC 6265 4.1.1: cookie-octet, printable ASCII without space, DQUOTE, comma, semicolon, backslash.
-    "value": (re.compile(r"[\x21\x23-\x2b\x2d-\x3a\x3c-\x5b\x5d-\x7e]{0,256}"),
-              '0 to 256 characters of printable ASCII except space, " , ; and \\ (RFC 6265 cookie-octets)'),
+    "value": (
+        re.compile(r"[\x21\x23-\x2b\x2d-\x3a\x3c-\x5b\x5d-\x7e]{0,256}"),
+        '0 to 256 characters of printable ASCII except space, " , ; and \\ (RFC 6265 cookie-octets)',
+    ),
     # Printable ASCII without ; , or space, narrowed to what Werkzeug writes unchanged
     # (it percent-encodes the rest), so the Path sent is the path typed.
-    "path": (re.compile(r"/[A-Za-z0-9\-._~!$&'()*+/:=@%]{0,255}"),
-             "starts with / and has at most 256 characters: letters, digits and -._~!$&'()*+/:=@%"),
+    "path": (
+        re.compile(r"/[A-Za-z0-9\-._~!$&'()*+/:=@%]{0,255}"),
+        "starts with / and has at most 256 characters: letters, digits and -._~!$&'()*+/:=@%",
+    ),
 }
 
 

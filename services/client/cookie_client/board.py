@@ -29,21 +29,30 @@ def page(data: dict) -> str:
     body = []
     for row in data["challenges"]:
         mark = '<span class="yes">solved</span>' if row["solved"] else '<span class="no">not yet</span>'
-        body.append(f"<tr><td>{e(row['exercise'])}</td><td><code>{e(row['challenge'])}</code></td>"
-                    f"<td>{e(row['task'])}</td><td>{mark}</td><td class=\"when\">{e(progress.readable_time(row['when']))}</td></tr>")
+        body.append(
+            f"<tr><td>{e(row['exercise'])}</td><td><code>{e(row['challenge'])}</code></td>"
+            f'<td>{e(row["task"])}</td><td>{mark}</td><td class="when">{e(progress.readable_time(row["when"]))}</td></tr>'
+        )
     nxt = data["next"]
-    hint = (f'<p class="next" id="next">Next: <code>{e(nxt["challenge"])}</code>. Hint: {e(nxt["hint"])} '
-            f'(more: <code>docker compose run --rm client hint {e(nxt["challenge"])} --level 2</code>)</p>'
-            if nxt else '<p class="next" id="next">Every challenge is solved.</p>')
+    hint = (
+        f'<p class="next" id="next">Next: <code>{e(nxt["challenge"])}</code>. Hint: {e(nxt["hint"])} '
+        f"(more: <code>docker compose run --rm client hint {e(nxt['challenge'])} --level 2</code>)</p>"
+        if nxt
+        else '<p class="next" id="next">Every challenge is solved.</p>'
+    )
     return (
-        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">"
-        f"<meta http-equiv=\"refresh\" content=\"{REFRESH_SECONDS}\">"
-        "<title>Progress · Cookie Lab</title><link rel=\"stylesheet\" href=\"/board.css\"></head><body>"
-        f"<h1>Cookie Lab progress: <span id=\"count\">{data['solved']} of {data['total']}</span> challenges solved</h1>"
+        '<!doctype html><html lang="en"><head><meta charset="utf-8">'
+        f'<meta http-equiv="refresh" content="{REFRESH_SECONDS}">'
+        '<title>Progress · Cookie Lab</title><link rel="stylesheet" href="/board.css"></head><body>'
+        f'<h1>Cookie Lab progress: <span id="count">{data["solved"]} of {data["total"]}</span> challenges solved</h1>'
         f"{hint}<table><thead><tr><th>exercise</th><th>challenge</th><th>task</th><th>solved</th><th>when (UTC)</th></tr></thead>"
         f"<tbody>{''.join(body)}</tbody></table>"
-        + (f'<p id="skipped">{data["unreadable_lines"]} line(s) of the capture file could not be read'
-           " and were skipped.</p>" if data["unreadable_lines"] else "")
+        + (
+            f'<p id="skipped">{data["unreadable_lines"]} line(s) of the capture file could not be read'
+            " and were skipped.</p>"
+            if data["unreadable_lines"]
+            else ""
+        )
         + f"<p>Graded live by the lab's proxy from your own traffic; read from <code>{e(data['captures'])}</code>."
         f" This page reloads every {REFRESH_SECONDS} s.</p></body></html>"
     )
@@ -56,7 +65,7 @@ class Handler(BaseHTTPRequestHandler):
         self.captures, self.exercises = captures, exercises
         super().__init__(*args, **kwargs)
 
-    def do_GET(self) -> None:  # noqa: N802 - the stdlib's name
+    def do_GET(self) -> None:
         """Serve the board, its data as JSON, its stylesheet, or a health answer."""
         path = self.path.split("?", 1)[0]
         if path == "/board.css":
@@ -83,7 +92,7 @@ class Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
-    def log_message(self, format: str, *args) -> None:  # noqa: A002 - the stdlib's name
+    def log_message(self, format: str, *args) -> None:
         if not self.path.startswith(("/healthz", "/board.css")):
             super().log_message(format, *args)
 

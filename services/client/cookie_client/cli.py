@@ -21,23 +21,34 @@ def parser() -> argparse.ArgumentParser:
         prog="python -m cookie_client",
         description="Run a cookie scenario through the lab's proxy and print what really happened.",
         epilog="Your own work: `progress [--json]` shows the challenges you solved, `hint ID [--level N]`"
-               " a challenge's hints, `board` serves the progress page (each has --help).",
+        " a challenge's hints, `board` serves the progress page (each has --help).",
     )
     p.add_argument("scenario", nargs="?", default="seed", help="scenario to run (default: seed; --list shows all)")
     p.add_argument("--target", default=DEFAULT_TARGET, help=f"base URL to send requests to (default: {DEFAULT_TARGET})")
     p.add_argument("--json", action="store_true", help="print the steps, table and tracker as JSON")
-    p.add_argument("--wait", type=float, default=15.0, metavar="SECONDS",
-                   help="how long to wait for the target to accept connections (default: 15)")
+    p.add_argument(
+        "--wait",
+        type=float,
+        default=15.0,
+        metavar="SECONDS",
+        help="how long to wait for the target to accept connections (default: 15)",
+    )
     p.add_argument("--list", action="store_true", help="list the scenarios and exit")
     return p
 
 
 def progress_parser(command: str) -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog=f"python -m cookie_client {command}")
-    p.add_argument("--captures", default=progress.DEFAULT_CAPTURES,
-                   help=f"the proxy's capture file (default: {progress.DEFAULT_CAPTURES})")
-    p.add_argument("--exercises", default=progress.DEFAULT_EXERCISES,
-                   help=f"the lab's exercise index (default: {progress.DEFAULT_EXERCISES})")
+    p.add_argument(
+        "--captures",
+        default=progress.DEFAULT_CAPTURES,
+        help=f"the proxy's capture file (default: {progress.DEFAULT_CAPTURES})",
+    )
+    p.add_argument(
+        "--exercises",
+        default=progress.DEFAULT_EXERCISES,
+        help=f"the lab's exercise index (default: {progress.DEFAULT_EXERCISES})",
+    )
     if command == "progress":
         p.description = "Show which challenges your own traffic has solved, and the next hint."
         p.add_argument("--json", action="store_true", help="print the same as JSON")

@@ -79,8 +79,16 @@ def rows(exercises: list[dict[str, Any]], first: dict[str, dict[str, Any]]) -> l
     for exercise in exercises:
         for challenge in exercise.get("challenge", []):
             record = first.get(challenge["id"])
-            out.append(Row(exercise["id"], challenge["id"], challenge["task"], record is not None,
-                           record.get("time") if record else None, record.get("flow_id") if record else None))
+            out.append(
+                Row(
+                    exercise["id"],
+                    challenge["id"],
+                    challenge["task"],
+                    record is not None,
+                    record.get("time") if record else None,
+                    record.get("flow_id") if record else None,
+                )
+            )
     return out
 
 

@@ -70,7 +70,9 @@ def table_rows(scenario: dict[str, Any], run: Run) -> list[dict[str, str]]:
             "Step": str(s.number),
             "Action": s.action,
             "Request Headers": (
-                f"Cookie: {cut(s.request_cookie_header, HEADER_LIMIT)}" if s.request_cookie_header else "No Cookie header"
+                f"Cookie: {cut(s.request_cookie_header, HEADER_LIMIT)}"
+                if s.request_cookie_header
+                else "No Cookie header"
             ),
             "Response Headers": (
                 "\n".join(f"Set-Cookie: {cut(h, HEADER_LIMIT)}" for h in s.set_cookie_headers) or "No Set-Cookie header"
@@ -254,15 +256,15 @@ def keep_words_whole(console: Console, table: Table) -> bool:
         return pads, console.width - (last + 2 * edge)
 
     pads, room = frame(edge=True)
-    whole = sum(low + pad for (low, _), pad in zip(content, pads)) <= room
+    whole = sum(low + pad for (low, _), pad in zip(content, pads, strict=False)) <= room
     if not whole:
         slim_pads, slim_room = frame(edge=False)
-        if sum(low + pad for (low, _), pad in zip(content, slim_pads)) <= slim_room:
+        if sum(low + pad for (low, _), pad in zip(content, slim_pads, strict=False)) <= slim_room:
             pads, room, whole = slim_pads, slim_room, True
             table.show_edge = table.pad_edge = False
-    widths = fit_widths([(low + pad, high + pad) for (low, high), pad in zip(content, pads)], room)
+    widths = fit_widths([(low + pad, high + pad) for (low, high), pad in zip(content, pads, strict=False)], room)
     if widths is not None:
-        for column, width, pad in zip(table.columns, widths, pads):
+        for column, width, pad in zip(table.columns, widths, pads, strict=False):
             column.width = width - pad
     return whole
 
@@ -286,9 +288,9 @@ def fit_widths(ranges: list[tuple[int, int]], room: int) -> list[int] | None:
     widths = [high for _, high in ranges]
     while (excess := sum(widths) - room) > 0:
         # The widest columns that can still shrink come down towards the next width.
-        movable = [width > floor for width, floor in zip(widths, floors)]
-        top = max(width for width, m in zip(widths, movable) if m)
-        below = max((width for width, m in zip(widths, movable) if m and width < top), default=0)
+        movable = [width > floor for width, floor in zip(widths, floors, strict=False)]
+        top = max(width for width, m in zip(widths, movable, strict=False) if m)
+        below = max((width for width, m in zip(widths, movable, strict=False) if m and width < top), default=0)
         tops = [i for i, m in enumerate(movable) if m and widths[i] == top]
         # rich's ratio_reduce: the excess shared in column order, round() rounding halves to even.
         left = excess
@@ -309,8 +311,13 @@ def render_progress(console: Console, data: dict[str, Any]) -> None:
     table.add_column("Solved", no_wrap=True)
     table.add_column("When (UTC)", overflow="fold", min_width=len("2026-11-29"))
     for row in data["challenges"]:
-        table.add_row(Text(row["exercise"]), Text(row["challenge"]), Text(row["task"]),
-                      Text("yes" if row["solved"] else "-"), Text(readable_time(row["when"])))
+        table.add_row(
+            Text(row["exercise"]),
+            Text(row["challenge"]),
+            Text(row["task"]),
+            Text("yes" if row["solved"] else "-"),
+            Text(readable_time(row["when"])),
+        )
     console.print(table)
     if data["next"]:
         cid = data["next"]["challenge"]
@@ -319,4 +326,6 @@ def render_progress(console: Console, data: dict[str, Any]) -> None:
     else:
         console.print(Text("Every challenge is solved."))
     if data["unreadable_lines"]:
-        console.print(Text(f"({data['unreadable_lines']} line(s) of {data['captures']} could not be read and were skipped)"))
+        console.print(
+            Text(f"({data['unreadable_lines']} line(s) of {data['captures']} could not be read and were skipped)")
+        )

@@ -87,7 +87,7 @@ def unreachable_app(step: Step, server: str) -> str | None:
     """mitmproxy's own 502 means the proxy is up but could not reach the app: say so, with its reason."""
     if step.status != 502 or not server.startswith("mitmproxy"):
         return None
-    reason = re.search(r"<p>(.*?)</p>", step.body, re.S)
+    reason = re.search(r"<p>(.*?)</p>", step.body, re.DOTALL)
     detail = html.unescape(reason.group(1)).strip() if reason else step.reason
     return f"step {step.number}: the proxy answered 502 Bad Gateway: the app behind it is unreachable ({detail})"
 

@@ -6,10 +6,11 @@ import json
 import re
 import socket
 import time
-import tomllib
 import urllib.request
 from pathlib import Path
 from typing import NoReturn
+
+import lab_contract
 
 ROOT = Path(__file__).resolve().parent.parent
 SERVICES = ROOT / "services"
@@ -94,10 +95,9 @@ def port_open(port: int, host: str = "127.0.0.1") -> bool:
 
 
 def read_capture(path: Path) -> list[dict]:
-    """Every line of a capture file, each required to be one whole JSON object; no file yet, no lines."""
-    text = path.read_text(encoding="ascii") if path.exists() else ""
-    assert text == "" or text.endswith("\n"), f"{path} ends in a half line"
-    return [json.loads(line) for line in text.splitlines()]
+    """Every line of a capture file, each required to be one whole record (the lab's one reader, strict);
+    no file yet, no lines."""
+    return lab_contract.read_capture(path, strict=True).records
 
 
 def raw_request(port: int, head: bytes, timeout: float = 10) -> bytes:
@@ -145,8 +145,8 @@ EXPECTED_BLOCK = re.compile(r"^`([^`\n]+)`[^\n]*:\n\n```text\n(.*?)\n```", re.MU
 
 
 def exercises() -> list[dict]:
-    with open(LAB / "exercises.toml", "rb") as index:
-        return tomllib.load(index)["exercise"]
+    """The lab's exercises, read and checked by the lab's own loader."""
+    return lab_contract.exercises(lab_contract.load_index(LAB / "exercises.toml"))
 
 
 def sheet_sections(text: str) -> list[str]:
@@ -173,21 +173,6 @@ def matches_expected(expected: str, actual: str) -> bool:
         return False
     patterns = [".+?".join(re.escape(part) for part in line.split("<any>")) for line in want]
     return all(re.fullmatch(pattern, line) is not None for pattern, line in zip(patterns, got, strict=True))
-
-
-def check_met(check: dict, records: list[dict]) -> bool:
-    """Whether a capture file's records hold the flow an exercise's `check` names."""
-    for record in records:
-        if record["path"] != check["path"] or record["status"] != check["status"]:
-            continue
-        if "request_cookie" in check and not any(
-            check["request_cookie"] in h for h in record["request_cookie_headers"]
-        ):
-            continue
-        if "set_cookie" in check and not any(check["set_cookie"] in h for h in record["set_cookie_headers"]):
-            continue
-        return True
-    return False
 
 
 # A sheet's claims table: what each client sends, one row per claim, with a

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import atexit
+import io
 import os
 import secrets
 import shutil
@@ -18,6 +19,8 @@ from pathlib import Path
 import requests
 from helpers import LAB, SERVICES, free_port, port_open, read_capture, wait_until
 from lab_launch import CA_CERT, confdir_args, mitmweb_args
+from mitmproxy import http
+from mitmproxy import io as mitmproxy_io
 
 BIN = Path(sys.executable).parent
 PASSWORD = "stack-test-password"
@@ -49,7 +52,7 @@ def start_app(tmp: Path, **env: str) -> tuple[subprocess.Popen, int]:
         [str(BIN / "gunicorn"), "-c", "gunicorn.conf.py", "--bind", f"127.0.0.1:{port}", "cookie_app:create_app()"],
         tmp / f"gunicorn-{port}.log",
         cwd=SERVICES / "app",
-        env={**environ, **env},
+        env={**environ, "LAB_EXERCISES": str(LAB / "exercises.toml"), **env},
     )
     wait_until(lambda: http_status(f"http://127.0.0.1:{port}/healthz") == 200, 30, "gunicorn")
     return proc, port
@@ -185,6 +188,11 @@ class MitmwebUI:
 
     def flows(self) -> list[dict]:
         return self.call("GET", "/flows").json()
+
+    def dump(self) -> list[http.HTTPFlow]:
+        """Every flow mitmweb holds, as mitmproxy's own flow objects (its /flows/dump, read by its FlowReader)."""
+        reader = mitmproxy_io.FlowReader(io.BytesIO(self.call("GET", "/flows/dump").content))
+        return [flow for flow in reader.stream() if isinstance(flow, http.HTTPFlow)]
 
     def close(self) -> None:
         self.http.close()

@@ -14,10 +14,10 @@ import json
 import logging
 import os
 import sys
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
+import lab_contract
 from mitmproxy import ctx, exceptions, http
 from mitmproxy.net.http import cookies as mcookies
 
@@ -44,7 +44,7 @@ ATTRIBUTES = {
     for name in ("Expires", "Max-Age", "Path", "Domain", "Secure", "HttpOnly", "SameSite", "Partitioned")
 }
 
-DEFAULT_COOKIE_LOG = "/captures/cookies.jsonl"
+DEFAULT_COOKIE_LOG = lab_contract.CAPTURES
 
 # Marks a flow whose record was written, so a flow with both a response and an
 # error still gives exactly one JSON line. Cleared when the flow passes the
@@ -218,19 +218,10 @@ class Recorder:
         if self._fd is not None:
             logger.info(f"Cookie Lab: capturing cookies to {ctx.options.cookie_log}")
 
-    def history(self) -> Iterator[dict[str, Any]]:
-        """The records in the capture file so far, oldest first: a line that is not a JSON object is skipped."""
+    def history(self) -> list[dict[str, Any]]:
+        """The records in the capture file so far, oldest first: a line that is no record is skipped."""
         path = ctx.options.cookie_log
-        if not path or not os.path.exists(path):
-            return
-        with open(path, encoding="ascii", errors="replace") as capture:
-            for line in capture:
-                try:
-                    record = json.loads(line)
-                except ValueError:
-                    continue  # a half line from a crash: it solved nothing
-                if isinstance(record, dict):
-                    yield record
+        return lab_contract.read_capture(path).records if path else []
 
     def request(self, flow: http.HTTPFlow) -> None:
         flow.metadata.pop(RECORDED, None)

@@ -12,18 +12,17 @@ from __future__ import annotations
 
 import logging
 import os
-import tomllib
 from collections.abc import Callable, Iterable
 from typing import Any
 
+import lab_contract
 from cookie_logger import EDITED, SOLVED, STEPS, display, header_entries, scheme_of, traffic
+from lab_contract import CLIENT_AGENT
 from mitmproxy import ctx, exceptions, http
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_EXERCISES = "/lab/exercises.toml"
-# The scripted client says who it is; its flows demonstrate and never solve.
-CLIENT_AGENT = "cookie-lab-client"
+DEFAULT_EXERCISES = lab_contract.EXERCISES
 MARKER = ":heavy_check_mark:"
 
 
@@ -64,7 +63,8 @@ def _hostname(flow: http.HTTPFlow) -> str:
     return host
 
 
-# What a step may ask of one flow: each key's check, given the flow and the key's value.
+# What a step may ask of one flow: each key's check, given the flow and the key's value. The keys and
+# the types of their values are the index's step language (lab_contract.STEP_TYPES), in its order.
 CHECKS = {
     "method": lambda f, v: f.request.method == v,
     # "https" when the learner's client spoke TLS to the proxy; "http" otherwise.
@@ -90,6 +90,9 @@ CHECKS = {
     "cookie_count": lambda f, v: all(len(_cookie_values(f, name)) == n for name, n in v.items()),
     "min_cookie_header": lambda f, v: any(len(h) >= v for h in f.request.headers.get_all("cookie")),
     "sets_cookies": lambda f, v: f.response is not None and all(name in f.response.cookies for name in v),
+    "set_cookie_contains": lambda f, v: (
+        f.response is not None and any(v in header for header in f.response.headers.get_all("set-cookie"))
+    ),
     "no_set_cookie": lambda f, v: f.response is not None and (not f.response.headers.get_all("set-cookie")) == v,
     "headers": lambda f, v: all(f.request.headers.get(name, "").lower() == value.lower() for name, value in v.items()),
     "header_contains": lambda f, v: all(value in f.request.headers.get(name, "") for name, value in v.items()),
@@ -100,69 +103,13 @@ CHECKS = {
     "response_contains": lambda f, v: v in _response_text(f),
 }
 
-# The type each key's value must have in exercises.toml.
-TYPES = {
-    "method": str,
-    "scheme": str,
-    "host": str,
-    "path": str,
-    "path_prefix": str,
-    "path_in": list,
-    "status": int,
-    "cookies": dict,
-    "cookies_not": dict,
-    "first_cookie_not": dict,
-    "has_cookies": list,
-    "lacks_cookies": list,
-    "cookie_count": dict,
-    "min_cookie_header": int,
-    "sets_cookies": list,
-    "no_set_cookie": bool,
-    "headers": dict,
-    "header_contains": dict,
-    "has_headers": list,
-    "edited": bool,
-    "response_contains": str,
-}
-
-
-def challenge_problems(index: dict[str, Any]) -> list[str]:
-    """Everything wrong with the challenges of a parsed exercises.toml, in words a person can act on."""
-    problems: list[str] = []
-    seen: set[str] = set()
-    for exercise in index.get("exercise", []):
-        for challenge in exercise.get("challenge", []):
-            cid = challenge.get("id", "?")
-            where = f"exercise {exercise.get('id', '?')}, challenge {cid}"
-            if cid in seen:
-                problems.append(f"{where}: the id is used twice")
-            seen.add(cid)
-            for field in ("id", "task"):
-                if not isinstance(challenge.get(field), str) or not challenge.get(field):
-                    problems.append(f"{where}: needs a text `{field}`")
-            steps = challenge.get("step", [])
-            if not steps:
-                problems.append(f"{where}: needs at least one [[...step]]")
-            for number, step in enumerate(steps, 1):
-                for key, value in step.items():
-                    if key not in CHECKS:
-                        problems.append(f"{where}, step {number}: unknown key {key!r} (known: {', '.join(CHECKS)})")
-                    elif not isinstance(value, TYPES[key]) or (TYPES[key] is int and isinstance(value, bool)):
-                        problems.append(f"{where}, step {number}: {key} must be a {TYPES[key].__name__}")
-    return problems
-
 
 def load_challenges(path: str) -> list[dict[str, Any]]:
     """Every challenge of an exercises.toml, in order; raise OptionsError saying what is wrong."""
     try:
-        with open(path, "rb") as file:
-            index = tomllib.load(file)
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise exceptions.OptionsError(f"lab_exercises: cannot read {path!r}: {exc}") from exc
-    problems = challenge_problems(index)
-    if problems:
-        raise exceptions.OptionsError(f"lab_exercises: {path}: " + "; ".join(problems))
-    return [c for exercise in index.get("exercise", []) for c in exercise.get("challenge", [])]
+        return lab_contract.challenges(lab_contract.load_index(path))
+    except lab_contract.BadIndex as exc:
+        raise exceptions.OptionsError(f"lab_exercises: {exc}") from exc
 
 
 def step_met(step: dict[str, Any], flow: http.HTTPFlow) -> bool:

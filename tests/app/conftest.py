@@ -1,10 +1,11 @@
 import pytest
 from cookie_app import create_app
+from helpers import LAB
 
 
 @pytest.fixture
 def app():
-    return create_app({"TESTING": True, "SECRET_KEY": "test-key"})
+    return create_app({"TESTING": True, "SECRET_KEY": "test-key", "LAB_EXERCISES": str(LAB / "exercises.toml")})
 
 
 @pytest.fixture

@@ -1,9 +1,11 @@
 """The browser pages: the start page, the inspector at any path, and cookies shown as text on every page."""
 
+import html
 import re
 
 import pytest
-from helpers import exercises
+from cookie_app import create_app
+from helpers import LAB, exercises
 
 XSS = "<img src=x onerror=alert(1)>"
 
@@ -109,6 +111,54 @@ def test_every_page_has_the_secure_context_line_for_page_script(raw_client):
 def test_the_sibling_links_follow_the_apps_http_address():
     from cookie_app import create_app
 
-    app = create_app({"TESTING": True, "SECRET_KEY": "k", "LAB_APP_URL": "http://127.0.0.1:9080/"})
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "k",
+            "LAB_APP_URL": "http://127.0.0.1:9080/",
+            "LAB_EXERCISES": str(LAB / "exercises.toml"),
+        }
+    )
     page = app.test_client().get("/lab/", base_url="https://127.0.0.1:9443").text
     assert 'href="http://shop.cookielab.localhost:9080/siblings/set"' in page
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        (None, "cannot read"),
+        ("[[exercise]\n", "cannot read"),
+        ('[[exercise]]\nid = "01"\n[[exercise.page]]\npath = "/x"\n', "exercise 01, page 1: needs a text `does`"),
+        (
+            '[[exercise]]\nid = "01"\n[[exercise.page]]\npath = "/x"\ndoes = "<b>x</b>"\nmethod = "PUT"\n',
+            "exercise 01, page 1: method must be GET or POST",
+        ),
+    ],
+)
+def test_a_missing_or_broken_index_leaves_the_start_page_up_and_says_why(tmp_path, text, problem):
+    index = tmp_path / "exercises.toml"
+    if text is not None:
+        index.write_text(text, encoding="utf-8")
+    app = create_app({"TESTING": True, "SECRET_KEY": "k", "LAB_EXERCISES": str(index)})
+    resp = app.test_client().get("/lab/")
+    assert resp.status_code == 200
+    (shown,) = re.findall(r'<p class="error" id="index-problem">(.*?)</p>', resp.text, re.DOTALL)
+    assert shown.startswith("The exercise index cannot be read, so no exercise is listed: ")
+    assert html.escape(problem, quote=True) in shown and "<b>" not in shown
+    assert '<li id="exercise-' not in resp.text
+
+
+def test_the_start_page_lists_what_the_index_says(tmp_path):
+    index = tmp_path / "exercises.toml"
+    index.write_text(
+        '[[exercise]]\nid = "42"\ntitle = "A <i>new</i> sheet"\n'
+        '[[exercise.page]]\npath = "/new"\ndoes = "open <b>it</b>"\n'
+        '[[exercise.page]]\nmethod = "POST"\npath = "/new/login"\ndoes = "log in"\nform = { user = "bob" }\n',
+        encoding="utf-8",
+    )
+    app = create_app({"TESTING": True, "SECRET_KEY": "k", "LAB_EXERCISES": str(index)})
+    page = app.test_client().get("/lab/").text
+    assert "<h3>42 · A &lt;i&gt;new&lt;/i&gt; sheet</h3>" in page
+    assert '<a href="/new"><code>GET /new</code></a> open &lt;b&gt;it&lt;/b&gt;' in page
+    assert '<form method="post" action="/new/login">' in page and 'name="user" value="bob"' in page
+    assert 'id="index-problem"' not in page

@@ -9,7 +9,8 @@ from functools import partial
 from http.server import ThreadingHTTPServer
 
 import pytest
-from cookie_client import board, cli, progress
+from cookie_client import cli, progress
+from cookie_client.progress import board, terminal
 from helpers import LAB, exercises, free_port
 
 INDEX = LAB / "exercises.toml"
@@ -129,12 +130,11 @@ def test_the_board_serves_the_table_its_data_and_refreshes_itself(served):
 @pytest.mark.parametrize("width", [80, 100])
 def test_at_80_columns_every_challenge_id_stays_whole_for_hint(tmp_path, width):
     """The id is what a learner types after `hint`: the table in a terminal that wide never breaks one."""
-    from cookie_client import report
     from rich.console import Console
 
     path = capture(tmp_path, '{"time": "2026-11-29T10:00:00.000+00:00", "flow_id": "a", "solved": ["01-someone-else"]}')
     out = io.StringIO()
-    report.render_progress(Console(width=width, file=out, force_terminal=False), progress.report(path, INDEX))
+    terminal.render_progress(Console(width=width, file=out, force_terminal=False), progress.report(path, INDEX))
     lines = out.getvalue().splitlines()
     assert max(len(line) for line in lines) <= width
     for challenge in (c["id"] for e in exercises() for c in e["challenge"]):

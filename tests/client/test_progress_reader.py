@@ -5,6 +5,7 @@ import json
 import pytest
 from cookie_client import progress
 
+# Each challenge has the one step the lab's validator asks for; progress never reads steps.
 INDEX = """
 [[exercise]]
 id = "01"
@@ -12,9 +13,11 @@ id = "01"
 id = "01-a"
 task = "Do a."
 hints = ["a, vaguely", "a, precisely"]
+step = [{ path = "/a" }]
 [[exercise.challenge]]
 id = "01-b"
 task = "Do b."
+step = [{ path = "/b" }]
 
 [[exercise]]
 id = "02"
@@ -26,6 +29,7 @@ id = "03"
 id = "03-c"
 task = "Do c."
 hints = []
+step = [{ path = "/c" }]
 """
 
 
@@ -136,7 +140,10 @@ def test_an_unreadable_capture_file_is_a_clear_error(tmp_path):
     [
         (None, "no exercise index at {path} (give one with --exercises PATH)"),
         ("[[exercise]\n", "cannot read the exercise index {path}: Expected ']]' at the end of an array declaration"),
-        ('title = "no exercises"\n', "cannot read the exercise index {path}: 'exercise'"),
+        (
+            'title = "no exercises"\n',
+            "cannot read the exercise index {path}: unknown top-level key 'title' (known: exercise)",
+        ),
     ],
 )
 def test_a_missing_or_broken_index_is_a_clear_error(tmp_path, text, message):

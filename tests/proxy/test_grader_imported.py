@@ -9,6 +9,7 @@ import logging
 import tomllib
 
 import cookie_logger
+import lab_contract
 import lab_grader
 import pytest
 from addon_support import make_flow
@@ -239,7 +240,7 @@ def test_the_labs_own_index_has_no_problems_and_every_challenge_loads():
     path = LAB / "exercises.toml"
     with open(path, "rb") as file:
         index = tomllib.load(file)
-    assert lab_grader.challenge_problems(index) == []
+    assert lab_contract.index_problems(index) == []
     ids = [c["id"] for e in index["exercise"] for c in e.get("challenge", [])]
     assert [c["id"] for c in lab_grader.load_challenges(str(path))] == ids
     assert ids[:2] == ["01-someone-else", "01-keeps-sending"]
@@ -305,7 +306,7 @@ def challenge(**fields):
     ],
 )
 def test_index_problems_are_named_where_they_are(index, problems):
-    assert lab_grader.challenge_problems(index) == problems
+    assert lab_contract.index_problems(index) == problems
 
 
 def test_a_broken_index_is_refused_with_every_problem_and_its_path(tmp_path):
@@ -556,3 +557,26 @@ def test_a_start_without_a_capture_or_challenges_starts_from_nothing(grading, tm
     grader.reached = {"01-bob": 1}
     grader.running()
     assert grader.reached == {}
+
+
+# An exercise's check is a step of the same language (it was a language of its own, read by the tests alone).
+@pytest.mark.parametrize(
+    ("check", "met"),
+    [
+        ({"path": "/x", "status": 200, "header_contains": {"Cookie": "b=2"}}, True),
+        ({"path": "/x", "status": 200, "set_cookie_contains": "Path=/"}, True),
+        ({"path": "/x", "status": 200, "set_cookie_contains": "d=4"}, True),  # the second Set-Cookie header
+        ({"path": "/x", "status": 200, "set_cookie_contains": "c=3; d=4"}, False),  # never two headers as one
+        ({"path": "/x", "status": 431, "header_contains": {"Cookie": "b=2"}}, False),
+        ({"path": "/y", "status": 200, "header_contains": {"Cookie": "b=2"}}, False),
+        ({"path": "/x", "status": 200, "header_contains": {"Cookie": "z=9"}}, False),
+    ],
+)
+def test_an_exercise_check_is_a_step(check, met):
+    f = flow([b"a=1; b=2"], [b"c=3; Path=/", b"d=4"], path=b"/x")
+    assert lab_grader.step_met(check, f) is met
+
+
+def test_no_set_cookie_header_contains_nothing():
+    assert not lab_grader.step_met({"set_cookie_contains": ""}, flow(resp=False))
+    assert not lab_grader.step_met({"set_cookie_contains": ""}, flow())

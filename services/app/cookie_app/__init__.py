@@ -6,6 +6,7 @@ import os
 import secrets
 from typing import Any
 
+import lab_contract
 from flask import Flask, Response
 
 
@@ -32,6 +33,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         # The app itself as the learner's browser reaches it, over http and over https.
         LAB_APP_URL=os.environ.get("LAB_APP_URL", "http://127.0.0.1:8080/"),
         LAB_HTTPS_URL=os.environ.get("LAB_HTTPS_URL", "https://127.0.0.1:8443/"),
+        # The exercise index: the start page lists the pages each sheet has the learner open.
+        LAB_EXERCISES=os.environ.get("LAB_EXERCISES", lab_contract.EXERCISES),
     )
     # FLASK_SECRET_KEY and any other FLASK_* variable come from the environment.
     app.config.from_prefixed_env()

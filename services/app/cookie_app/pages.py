@@ -4,122 +4,10 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
+import lab_contract
 from flask import Blueprint, Response, current_app, render_template, request
 
 bp = Blueprint("pages", __name__)
-
-# What each exercise sheet has the learner open. A step is (method, path, what it
-# does); a POST step carries the form fields it needs. A path written //host/path
-# is on another host than this page, at this page's scheme and port (step_href).
-# Titles match lab/exercises.toml (a structure test holds them together).
-EXERCISES = [
-    (
-        "01",
-        "The seed walkthrough: how a cookie is set and sent back",
-        [
-            ("GET", "/", "the seed: greets the username cookie, sets username=Alice"),
-            ("GET", "/inspect", "compare what the server and page script see"),
-        ],
-    ),
-    (
-        "02",
-        "Attributes: Path, Domain, Expires and Max-Age",
-        [
-            ("GET", "/attributes/set", "set site, cart (Path=/attributes/shop), remote, both"),
-            ("GET", "/attributes/inspect", "outside the shop: is cart here?"),
-            ("GET", "/attributes/shop/inspect", "inside the shop"),
-        ],
-    ),
-    (
-        "03",
-        "Expiry: cookies that run out, session and persistent cookies",
-        [
-            ("GET", "/expiry/set", "set short (Max-Age=2), tab (session), long"),
-            ("GET", "/expiry/inspect", "reload after 2 seconds: short is gone"),
-        ],
-    ),
-    (
-        "04",
-        "Deleting a cookie, and why the Path must match",
-        [
-            ("GET", "/delete/login", "log in: user=alice, HttpOnly"),
-            ("GET", "/delete/logout-wrong-path", "delete with Path=/delete: misses"),
-            ("GET", "/delete/logout", "delete with Path=/: gone"),
-            ("GET", "/delete/inspect", "compare: user is HttpOnly"),
-        ],
-    ),
-    (
-        "05",
-        "Several cookies at once, their order, one name on two paths",
-        [
-            ("GET", "/multiple/set", "five Set-Cookie headers in one response"),
-            ("GET", "/multiple/deep/inspect", "both dup cookies, the deeper path first"),
-        ],
-    ),
-    (
-        "06",
-        "Flags: Secure, HttpOnly and SameSite",
-        [
-            ("GET", "/flags/set", "set plain, secret, nojs, lax, strict, cross"),
-            ("GET", "/flags/inspect", "compare: nojs is sent but hidden from script"),
-        ],
-    ),
-    (
-        "07",
-        "Signed sessions: readable by anyone, forgeable by no one",
-        [
-            ("POST", "/session/login", "log in: Flask signs the session cookie", [("user", "alice")]),
-            ("GET", "/session/whoami", "who the signed session names"),
-            ("GET", "/session/inspect", "compare: session is HttpOnly"),
-        ],
-    ),
-    (
-        "08",
-        "Tampering: a plain cookie is whatever the client says",
-        [
-            ("GET", "/", "get username=Alice first"),
-            ("GET", "/tamper/admin", "the admin panel trusts the username cookie"),
-        ],
-    ),
-    (
-        "09",
-        "Cookie name prefixes: __Host- and __Secure-",
-        [
-            ("GET", "/prefixes/set", "set __Host-id, __Secure-token and the broken __Host-bad"),
-            ("GET", "/prefixes/inspect", "which prefixed cookies did the browser keep?"),
-        ],
-    ),
-    (
-        "10",
-        "Size limits: a 4 KB cookie and a header the server refuses",
-        [
-            ("GET", "/size/big", "set big: 4090 bytes of value"),
-            ("GET", "/size/inspect", "did the browser keep it?"),
-            ("GET", "/size/too-big", "set huge: name and value of 4097 bytes"),
-            ("GET", "/size/inspect", "did the browser keep huge?"),
-        ],
-    ),
-    (
-        "11",
-        "Domain and sibling hosts: a shared cookie, and cookie tossing",
-        [
-            (
-                "GET",
-                "//shop.cookielab.localhost/siblings/set",
-                "on the shop: set hostonly, shared and the refused sibling",
-            ),
-            ("GET", "//shop.cookielab.localhost/siblings/", "which came back to the shop?"),
-            ("GET", "//blog.cookielab.localhost/siblings/", "which arrived at the blog?"),
-            ("GET", "//shop.cookielab.localhost/siblings/login", "sign in on the shop: session=alice, host-only"),
-            (
-                "GET",
-                "//blog.cookielab.localhost/siblings/blog",
-                "on the blog: toss a session cookie for the whole domain",
-            ),
-            ("GET", "//shop.cookielab.localhost/siblings/account/", "back on the shop: whose session does it read?"),
-        ],
-    ),
-]
 
 # Page script only from this app's files (static/), never inline: a cookie
 # that smuggles markup into a page cannot run.
@@ -190,13 +78,34 @@ def addresses() -> list[tuple[str, str]]:
     return found
 
 
+def exercise_pages() -> tuple[list[tuple], str | None]:
+    """Each exercise's id, title and the pages its sheet has the learner open, from the exercise index
+    (read again for each start page, so an edited index shows at once); or the reason it cannot be read.
+
+    A page is (method, link, what it does, form fields); a path written //host/path is on another host
+    than this page, at this page's scheme and port (step_href)."""
+    try:
+        index = lab_contract.load_index(current_app.config["LAB_EXERCISES"])
+    except lab_contract.BadIndex as exc:
+        return [], str(exc)
+    return [
+        (
+            exercise["id"],
+            exercise.get("title", ""),
+            [
+                (p.get("method", "GET"), step_href(p["path"]), p["does"], list(p.get("form", {}).items()))
+                for p in exercise.get("page", [])
+            ],
+        )
+        for exercise in lab_contract.exercises(index)
+    ], None
+
+
 @bp.get("/lab/")
 def start() -> Response:
     """Show every exercise's routes and forms, the lab's addresses, and the cookies this page sees."""
-    exercises = [
-        (id_, title, [(step[0], step_href(step[1]), *step[2:]) for step in steps]) for id_, title, steps in EXERCISES
-    ]
-    return page("start.html", exercises=exercises, addresses=addresses(), server=server_view())
+    exercises, problem = exercise_pages()
+    return page("start.html", exercises=exercises, index_problem=problem, addresses=addresses(), server=server_view())
 
 
 @bp.get("/inspect")

@@ -9,7 +9,8 @@ import sys
 
 from rich.console import Console
 
-from . import progress, report, runner, scenarios
+from . import report, runner, scenarios
+from .progress import cli as progress_cli
 
 DEFAULT_TARGET = "http://proxy:8080"
 # Table width when the output is not a terminal (docker compose logs, a pipe).
@@ -37,64 +38,10 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
-def progress_parser(command: str) -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog=f"python -m cookie_client {command}")
-    p.add_argument(
-        "--captures",
-        default=progress.DEFAULT_CAPTURES,
-        help=f"the proxy's capture file (default: {progress.DEFAULT_CAPTURES})",
-    )
-    p.add_argument(
-        "--exercises",
-        default=progress.DEFAULT_EXERCISES,
-        help=f"the lab's exercise index (default: {progress.DEFAULT_EXERCISES})",
-    )
-    if command == "progress":
-        p.description = "Show which challenges your own traffic has solved, and the next hint."
-        p.add_argument("--json", action="store_true", help="print the same as JSON")
-    elif command == "hint":
-        p.description = "Show a challenge's hints, from vague to precise; never its solution."
-        p.add_argument("challenge", help="a challenge id, as `progress` lists them")
-        p.add_argument("--level", type=int, default=1, help="how many hints to show (default: 1)")
-    else:
-        p.description = "Serve the progress board, a page that refreshes itself."
-        p.add_argument("--host", default="0.0.0.0", help="address to listen on (default: 0.0.0.0)")
-        p.add_argument("--port", type=int, default=8000, help="port to listen on (default: 8000)")
-    return p
-
-
-def learner(command: str, argv: list[str]) -> int:
-    """The commands about the learner's own work: progress, hint, board."""
-    args = progress_parser(command).parse_args(argv)
-    try:
-        if command == "hint":
-            shown = progress.hints(args.exercises, args.challenge, args.level)
-            for level, text in enumerate(shown, 1):
-                print(f"hint {level}: {text}")
-            if args.level > len(shown):
-                print(f"(no more hints: {args.challenge} has {len(shown)}; its solution is in lab/solutions/)")
-            return 0
-        if command == "board":
-            from . import board
-
-            board.serve(args.host, args.port, args.captures, args.exercises)
-            return 0
-        data = progress.report(args.captures, args.exercises)
-    except progress.ProgressError as exc:
-        print(f"cookie_client {command}: {exc}", file=sys.stderr)
-        return 2
-    if args.json:
-        print(json.dumps(data, indent=2))
-    else:
-        console = Console(width=None if sys.stdout.isatty() else PLAIN_WIDTH)
-        report.render_progress(console, data)
-    return 0
-
-
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv and argv[0] in ("progress", "hint", "board"):
-        return learner(argv[0], argv[1:])
+        return progress_cli.learner(argv[0], argv[1:])
     p = parser()
     args = p.parse_args(argv)
     if args.list:

@@ -11,7 +11,6 @@ from rich.measure import Measurement
 from rich.table import Table
 from rich.text import Text
 
-from .progress import readable_time
 from .runner import Run, Step
 
 # Longest cookie value and Cookie header shown in a cell; the full text is in --json.
@@ -299,33 +298,3 @@ def fit_widths(ranges: list[tuple[int, int]], room: int) -> list[int] | None:
             widths[i] -= cut
             left -= cut
     return widths
-
-
-def render_progress(console: Console, data: dict[str, Any]) -> None:
-    """Print the learner's progress: one row per challenge, then the next hint."""
-    table = Table(title=f"Your progress: {data['solved']} of {data['total']} challenges solved", show_lines=False)
-    # A challenge id is what `hint` takes: never broken. The time breaks between date and hour.
-    table.add_column("Exercise", overflow="fold")
-    table.add_column("Challenge", no_wrap=True)
-    table.add_column("Task", overflow="fold")
-    table.add_column("Solved", no_wrap=True)
-    table.add_column("When (UTC)", overflow="fold", min_width=len("2026-11-29"))
-    for row in data["challenges"]:
-        table.add_row(
-            Text(row["exercise"]),
-            Text(row["challenge"]),
-            Text(row["task"]),
-            Text("yes" if row["solved"] else "-"),
-            Text(readable_time(row["when"])),
-        )
-    console.print(table)
-    if data["next"]:
-        cid = data["next"]["challenge"]
-        console.print(Text(f"Next: {cid}. Hint: {data['next']['hint']}"))
-        console.print(Text(f"More hints: docker compose run --rm client hint {cid} --level 2"))
-    else:
-        console.print(Text("Every challenge is solved."))
-    if data["unreadable_lines"]:
-        console.print(
-            Text(f"({data['unreadable_lines']} line(s) of {data['captures']} could not be read and were skipped)")
-        )

@@ -11,6 +11,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
+import lab_contract
 import requests
 
 from . import flask_session
@@ -19,7 +20,7 @@ from . import flask_session
 TIMEOUT = (3.05, 15)
 # How the scripted client names itself: the proxy's grader never counts its flows
 # as the learner's work (lab/exercises.toml).
-USER_AGENT = f"cookie-lab-client/1.0 {requests.utils.default_user_agent()}"
+USER_AGENT = f"{lab_contract.CLIENT_AGENT}/1.0 {requests.utils.default_user_agent()}"
 
 
 class TargetUnreachable(Exception):

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import json
-import tomllib
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-DEFAULT_CAPTURES = "/captures/cookies.jsonl"
-DEFAULT_EXERCISES = "/lab/exercises.toml"
+import lab_contract
+
+DEFAULT_CAPTURES = lab_contract.CAPTURES
+DEFAULT_EXERCISES = lab_contract.EXERCISES
 
 
 class ProgressError(Exception):
@@ -30,43 +30,27 @@ class Row:
 
 
 def load_exercises(path: str | Path) -> list[dict[str, Any]]:
+    """The index's exercises, checked by the lab's one validator."""
     try:
-        with open(path, "rb") as index:
-            return tomllib.load(index)["exercise"]
-    except FileNotFoundError as exc:
-        raise ProgressError(f"no exercise index at {path} (give one with --exercises PATH)") from exc
-    except (OSError, tomllib.TOMLDecodeError, KeyError) as exc:
-        raise ProgressError(f"cannot read the exercise index {path}: {exc}") from exc
-
-
-def fits(record: dict[str, Any]) -> bool:
-    """Whether a solving record's `time` and `flow_id` are text (or absent), as the proxy writes them."""
-    return all(isinstance(record.get(key), (str, type(None))) for key in ("time", "flow_id"))
+        return lab_contract.exercises(lab_contract.load_index(path))
+    except lab_contract.BadIndex as exc:
+        if exc.missing:
+            raise ProgressError(f"no exercise index at {path} (give one with --exercises PATH)") from exc
+        raise ProgressError(f"cannot read the exercise index {path}: {exc.reason}") from exc
 
 
 def solved_flows(path: str | Path) -> tuple[dict[str, dict[str, Any]], int]:
     """The first capture record that solved each challenge, and how many lines could not be read."""
-    first: dict[str, dict[str, Any]] = {}
-    unreadable = 0
     try:
-        with open(path, encoding="ascii", errors="replace") as capture:
-            for line in capture:
-                try:
-                    record = json.loads(line)
-                    solved = record.get("solved", [])
-                except (ValueError, AttributeError):
-                    unreadable += 1  # a half line from a crash: counted, never fatal
-                    continue
-                if solved and isinstance(solved, list) and not fits(record):
-                    unreadable += 1  # a record of the wrong shape: counted, never fatal
-                    continue
-                for cid in solved if isinstance(solved, list) else []:
-                    first.setdefault(str(cid), record)
-    except FileNotFoundError:
-        return {}, 0  # no traffic yet: nothing solved
+        capture = lab_contract.read_capture(path)  # a half line or a record of the wrong shape: counted
     except OSError as exc:
         raise ProgressError(f"cannot read the capture file {path}: {exc}") from exc
-    return first, unreadable
+    first: dict[str, dict[str, Any]] = {}
+    for record in capture.records:
+        solved = record.get("solved", [])
+        for cid in solved if isinstance(solved, list) else []:
+            first.setdefault(str(cid), record)
+    return first, capture.skipped
 
 
 def readable_time(time: str | None) -> str:

@@ -14,7 +14,7 @@ import json
 from functools import partial
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from . import progress
+from . import data as progress
 
 REFRESH_SECONDS = 5
 CSS = b"""body{font:15px/1.45 system-ui,sans-serif;margin:0 auto;max-width:64rem;padding:0 1rem 2rem}

@@ -1,0 +1,152 @@
+"""The exercise index (lab/exercises.toml): its one validator, and loading it with clear errors.
+
+The index holds the exercises (sheet, solution, scenario), the pages each sheet has the learner open (the
+app's start page lists them), the flow each exercise's scripted scenario must leave (its `check`), and the
+challenges the proxy grades live. A check and a challenge's steps speak one language: STEP_TYPES below;
+the proxy's grader gives each key its meaning (lab_grader.CHECKS).
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Any
+
+# Each key a step (or an exercise's check) may hold, and the type of its value.
+STEP_TYPES: dict[str, type] = {
+    "method": str,
+    "scheme": str,
+    "host": str,
+    "path": str,
+    "path_prefix": str,
+    "path_in": list,
+    "status": int,
+    "cookies": dict,
+    "cookies_not": dict,
+    "first_cookie_not": dict,
+    "has_cookies": list,
+    "lacks_cookies": list,
+    "cookie_count": dict,
+    "min_cookie_header": int,
+    "sets_cookies": list,
+    "set_cookie_contains": str,
+    "no_set_cookie": bool,
+    "headers": dict,
+    "header_contains": dict,
+    "has_headers": list,
+    "edited": bool,
+    "response_contains": str,
+}
+
+# The fields of an exercise, a page and a challenge: their types, and which are required.
+EXERCISE_FIELDS = {
+    "id": str,
+    "title": str,
+    "sheet": str,
+    "solution": str,
+    "scenario": str,
+    "minutes": int,
+    "check": dict,
+    "page": list,
+    "challenge": list,
+}
+PAGE_FIELDS = {"path": str, "does": str, "method": str, "form": dict}
+CHALLENGE_FIELDS = {"id": str, "task": str, "hints": list, "laptop_only": bool, "step": list}
+
+
+class BadIndex(Exception):
+    """The index cannot be read or breaks a rule; the message says where, `reason` alone says why.
+    `missing`: there is no file at all."""
+
+    def __init__(self, message: str, reason: str, missing: bool = False) -> None:
+        super().__init__(message)
+        self.reason = reason
+        self.missing = missing
+
+
+def _type_problems(where: str, table: Any, fields: dict[str, type]) -> list[str]:
+    if not isinstance(table, dict):
+        return [f"{where}: must be a table"]
+    problems = []
+    for key, value in table.items():
+        if key not in fields:
+            problems.append(f"{where}: unknown key {key!r} (known: {', '.join(fields)})")
+        elif not isinstance(value, fields[key]) or (fields[key] is int and isinstance(value, bool)):
+            problems.append(f"{where}: {key} must be a {fields[key].__name__}")
+    return problems
+
+
+def step_problems(where: str, step: Any) -> list[str]:
+    """Everything wrong with one step (or check): unknown keys, values of the wrong type."""
+    return _type_problems(where, step, STEP_TYPES)
+
+
+def index_problems(index: dict[str, Any]) -> list[str]:
+    """Everything wrong with a parsed exercises.toml, in words a person can act on."""
+    problems = [f"unknown top-level key {key!r} (known: exercise)" for key in index if key != "exercise"]
+    exercises = index.get("exercise", [])
+    if not isinstance(exercises, list):
+        return [*problems, "exercise must be a list of [[exercise]] tables"]
+    seen: set[str] = set()
+    for exercise in exercises:
+        eid = exercise.get("id", "?") if isinstance(exercise, dict) else "?"
+        found = _type_problems(f"exercise {eid}", exercise, EXERCISE_FIELDS)
+        problems += found
+        if found and not isinstance(exercise, dict):
+            continue
+        if isinstance(exercise.get("check"), dict):
+            problems += step_problems(f"exercise {eid}, check", exercise["check"])
+        for number, page in enumerate(exercise.get("page", []) if isinstance(exercise.get("page"), list) else [], 1):
+            where = f"exercise {eid}, page {number}"
+            problems += _type_problems(where, page, PAGE_FIELDS)
+            if isinstance(page, dict):
+                problems += [f"{where}: needs a text `{f}`" for f in ("path", "does") if not page.get(f)]
+                if page.get("method", "GET") not in ("GET", "POST"):
+                    problems.append(f"{where}: method must be GET or POST")
+        challenges = exercise.get("challenge", [])
+        for challenge in challenges if isinstance(challenges, list) else []:
+            cid = challenge.get("id", "?") if isinstance(challenge, dict) else "?"
+            where = f"exercise {eid}, challenge {cid}"
+            if not isinstance(challenge, dict):
+                problems += _type_problems(where, challenge, CHALLENGE_FIELDS)
+                continue
+            # id and task: "needs a text ..." below says it for both a missing and a wrong value.
+            problems += _type_problems(
+                where, {k: v for k, v in challenge.items() if k not in ("id", "task")}, CHALLENGE_FIELDS
+            )
+            if cid in seen:
+                problems.append(f"{where}: the id is used twice")
+            seen.add(cid)
+            for field in ("id", "task"):
+                if not isinstance(challenge.get(field), str) or not challenge.get(field):
+                    problems.append(f"{where}: needs a text `{field}`")
+            steps = challenge.get("step", [])
+            if not steps:
+                problems.append(f"{where}: needs at least one [[...step]]")
+            for number, step in enumerate(steps if isinstance(steps, list) else [], 1):
+                problems += step_problems(f"{where}, step {number}", step)
+    return problems
+
+
+def load_index(path: str | Path) -> dict[str, Any]:
+    """The parsed index, checked; raise BadIndex saying what is wrong."""
+    try:
+        with open(path, "rb") as file:
+            index = tomllib.load(file)
+    except FileNotFoundError as exc:
+        raise BadIndex(f"cannot read {str(path)!r}: {exc}", str(exc), missing=True) from exc
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise BadIndex(f"cannot read {str(path)!r}: {exc}", str(exc)) from exc
+    problems = "; ".join(index_problems(index))
+    if problems:
+        raise BadIndex(f"{path}: {problems}", problems)
+    return index
+
+
+def exercises(index: dict[str, Any]) -> list[dict[str, Any]]:
+    return index.get("exercise", [])
+
+
+def challenges(index: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every challenge of the index, in order."""
+    return [c for exercise in exercises(index) for c in exercise.get("challenge", [])]

@@ -1,0 +1,70 @@
+"""The one validator of the exercise index, and loading it with errors that say where and why."""
+
+import lab_contract
+import pytest
+from helpers import LAB
+from lab_contract import BadIndex, index_problems, load_index
+
+
+def test_the_labs_own_index_loads_with_every_exercise_page_and_challenge():
+    index = load_index(LAB / "exercises.toml")
+    exercises = lab_contract.exercises(index)
+    assert [e["id"] for e in exercises] == [f"{n:02}" for n in range(1, len(exercises) + 1)]
+    assert all(e["page"] for e in exercises)  # the start page has something to list for every sheet
+    assert len(lab_contract.challenges(index)) == sum(len(e.get("challenge", [])) for e in exercises)
+
+
+@pytest.mark.parametrize(
+    ("index", "problems"),
+    [
+        ({"title": "x"}, ["unknown top-level key 'title' (known: exercise)"]),
+        ({"exercise": {"id": "01"}}, ["exercise must be a list of [[exercise]] tables"]),
+        ({"exercise": [{"id": "01", "minutes": "ten"}]}, ["exercise 01: minutes must be a int"]),
+        (
+            {"exercise": [{"id": "01", "sheeet": "01.md"}]},
+            [
+                (
+                    "exercise 01: unknown key 'sheeet' (known: id, title, "
+                    "sheet, solution, scenario, minutes, check, page, challenge)"
+                )
+            ],
+        ),
+        # A check speaks the steps' language.
+        (
+            {"exercise": [{"id": "01", "check": {"request_cookie": "a"}}]},
+            ["exercise 01, check: unknown key 'request_cookie' (known: " + ", ".join(lab_contract.STEP_TYPES) + ")"],
+        ),
+        ({"exercise": [{"id": "01", "check": {"status": "200"}}]}, ["exercise 01, check: status must be a int"]),
+        ({"exercise": [{"id": "01", "page": [{"path": "/"}]}]}, ["exercise 01, page 1: needs a text `does`"]),
+        (
+            {"exercise": [{"id": "01", "page": [{"path": "/", "does": "d", "method": "PUT"}]}]},
+            ["exercise 01, page 1: method must be GET or POST"],
+        ),
+        (
+            {"exercise": [{"id": "01", "page": [{"path": "/", "does": "d", "form": ["user"]}]}]},
+            ["exercise 01, page 1: form must be a dict"],
+        ),
+        (
+            {"exercise": [{"id": "01", "challenge": [{"id": "x", "task": "t", "step": [{}], "hint": ["h"]}]}]},
+            ["exercise 01, challenge x: unknown key 'hint' (known: id, task, hints, laptop_only, step)"],
+        ),
+    ],
+)
+def test_every_problem_is_named_where_it_is(index, problems):
+    assert index_problems(index) == problems
+
+
+def test_loading_says_what_is_wrong_and_where(tmp_path):
+    path = tmp_path / "exercises.toml"
+    with pytest.raises(BadIndex) as missing:
+        load_index(path)
+    assert missing.value.missing and str(missing.value).startswith(f"cannot read '{path}': [Errno 2]")
+    path.write_text("[[exercise]\n", encoding="utf-8")
+    with pytest.raises(BadIndex) as broken:
+        load_index(path)
+    assert not broken.value.missing and "Expected ']]'" in broken.value.reason
+    path.write_text('[[exercise]]\nid = "01"\nminutes = "ten"\n', encoding="utf-8")
+    with pytest.raises(BadIndex) as wrong:
+        load_index(path)
+    assert str(wrong.value) == f"{path}: exercise 01: minutes must be a int"
+    assert wrong.value.reason == "exercise 01: minutes must be a int"

@@ -7,6 +7,7 @@ import csv
 import json
 import os
 import re
+import shutil
 import stat
 import subprocess
 import sys
@@ -147,9 +148,13 @@ def options(args: list[str]) -> dict[str, str]:
     return dict(args[i + 1].split("=", 1) for i, a in enumerate(args[:-1]) if a == "--set")
 
 
+def image_folder(service: str) -> str:
+    """The services/ folder a compose service's image is built from (its Dockerfile's)."""
+    return Path(SERVICES_OF[service]["build"]["dockerfile"]).parent.name
+
+
 def dockerfile(service: str) -> str:
-    folder = Path(SERVICES_OF[service]["build"]).name
-    return (SERVICES / folder / "Dockerfile").read_text(encoding="utf-8")
+    return (SERVICES / image_folder(service) / "Dockerfile").read_text(encoding="utf-8")
 
 
 def mebibytes(text: str) -> int:
@@ -164,8 +169,7 @@ def millicores(text) -> int:
 
 @pytest.mark.parametrize("service", list(SERVICES_OF))
 def test_each_compose_service_has_its_workload_with_the_same_image(base, service):
-    folder = Path(SERVICES_OF[service]["build"]).name
-    assert container(base, service)["image"] == f"cookie-lab/{folder}:latest"
+    assert container(base, service)["image"] == f"cookie-lab/{image_folder(service)}:latest"
 
 
 @pytest.mark.parametrize("service", list(SERVICES_OF))
@@ -1254,3 +1258,107 @@ def test_an_older_rosters_password_that_starts_with_a_dash_is_kept(tmp_path):
     assert proc.returncode == 0, proc.stderr
     assert roster(out)[0]["password"] == "'-Xy_older"
     assert "password=-Xy_older" in (out / "ada" / "kustomization.yaml").read_text(encoding="utf-8")
+
+
+def ingress_hosts(objects: list[dict]) -> dict[tuple[str, str], str]:
+    """(namespace, backend service, its port) -> the host whose rule leads there, for every rendered Ingress rule."""
+    return {
+        (
+            o["metadata"]["namespace"],
+            path["backend"]["service"]["name"],
+            path["backend"]["service"]["port"]["name"],
+        ): rule["host"]
+        for o in objects
+        if o["kind"] == "Ingress"
+        for rule in o["spec"]["rules"]
+        for path in rule["http"]["paths"]
+    }
+
+
+def test_each_learners_hosts_are_written_by_name_and_nothing_else_is_applied(klass):
+    objects, _, folder = klass
+    hosts = ingress_hosts(objects)
+    for row in roster(folder):
+        ns = row["namespace"]
+        assert f"https://{hosts[(ns, 'proxy', 'traffic')]}/lab/" == row["app"]
+        assert f"https://{hosts[(ns, 'proxy', 'web')]}/" == row["mitmweb"]
+        assert f"https://{hosts[(ns, 'site', 'http')]}/" == row["second site"]
+        assert f"https://{hosts[(ns, 'progress', 'http')]}/" == row["progress"]
+    assert not [h for h in hosts.values() if h.endswith(".lab.example")]  # no placeholder left
+    # The learner's values are read by kustomize, never applied to the cluster.
+    assert not [o for o in objects if o["metadata"]["name"] == "lab-learner"]
+
+
+def test_the_base_may_reorder_its_rules_and_policies_without_breaking_a_class(tmp_path):
+    """scripts/class finds every field by name: rules and peers in another order still get the right values."""
+    root = tmp_path / "repo"
+    shutil.copytree(ROOT / "deploy", root / "deploy")
+    (root / "scripts").mkdir()
+    shutil.copy(CLASS, root / "scripts" / "class")
+    (root / "lab").mkdir()
+    shutil.copy(ROOT / "lab" / "exercises.toml", root / "lab" / "exercises.toml")
+    ingress = root / "deploy" / "kubernetes" / "base" / "ingress.yaml"
+    docs = list(yaml.safe_load_all(ingress.read_text(encoding="utf-8")))
+    for doc in docs:
+        doc["spec"]["rules"].reverse()
+    ingress.write_text(yaml.safe_dump_all(docs), encoding="utf-8")
+    policies = root / "deploy" / "kubernetes" / "base" / "networkpolicies.yaml"
+    docs = list(yaml.safe_load_all(policies.read_text(encoding="utf-8")))
+    for doc in docs:
+        for rule in doc["spec"].get("ingress", []):
+            rule.get("from", []).insert(0, {"podSelector": {"matchLabels": {"app.kubernetes.io/name": "client"}}})
+    policies.write_text(yaml.safe_dump_all(docs), encoding="utf-8")
+    learners = tmp_path / "learners.txt"
+    learners.write_text("Ada\n", encoding="utf-8")
+    proc = subprocess.run(
+        [sys.executable, str(root / "scripts" / "class"), "create", str(learners), "--domain", "lab.example.org",
+         "--site-domain", "other.example.net", "--registry", "r.example/c", "--ingress-namespace", "edge",
+         "--out", str(root / "class")],
+        check=False, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    objects = render(root / "class")
+    hosts = ingress_hosts(objects)
+    assert hosts[("cookielab-ada", "site", "http")] == "site-ada.other.example.net"
+    assert hosts[("cookielab-ada", "progress", "http")] == "progress-ada.lab.example.org"
+    for name in ("ingress-to-proxy", "ingress-to-site"):
+        (policy,) = [o for o in objects if o["kind"] == "NetworkPolicy" and o["metadata"]["name"] == name]
+        selectors = [
+            p["namespaceSelector"] for r in policy["spec"]["ingress"] for p in r["from"] if "namespaceSelector" in p
+        ]
+        assert selectors == [{"matchLabels": {"kubernetes.io/metadata.name": "edge"}}]
+
+
+EXAMPLE = ROOT / "deploy" / "kubernetes" / "overlays" / "example"
+
+
+def test_the_example_overlay_renders_valid_with_its_learners_values_in_place(tmp_path):
+    """The committed example of one lab by hand: rendered as its own comment says, valid, every value found by name."""
+    proc = subprocess.run(
+        [str(BIN / "kubectl"), "kustomize", "--load-restrictor", "LoadRestrictionsNone", str(EXAMPLE)],
+        check=False, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    assert "kubectl kustomize --load-restrictor LoadRestrictionsNone deploy/kubernetes/overlays/example" in (
+        EXAMPLE / "kustomization.yaml"
+    ).read_text(encoding="utf-8")
+    objects = [doc for doc in yaml.safe_load_all(proc.stdout) if doc]
+    checked = validate(objects, tmp_path)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert {o["metadata"].get("namespace", "cookielab-example") for o in objects} == {"cookielab-example"}
+    hosts = ingress_hosts(objects)
+    assert hosts == {
+        ("cookielab-example", "proxy", "traffic"): "app-example.lab.example.org",
+        ("cookielab-example", "proxy", "web"): "mitmweb-example.lab.example.org",
+        ("cookielab-example", "site", "http"): "site-example.lab-site.example.net",
+        ("cookielab-example", "progress", "http"): "progress-example.lab.example.org",
+    }
+    assert not [o for o in objects if o["metadata"]["name"] == "lab-learner"]
+    proxy = next(o for o in objects if o["kind"] == "Deployment" and o["metadata"]["name"] == "proxy")
+    container = next(c for c in proxy["spec"]["template"]["spec"]["containers"] if c["name"] == "proxy")
+    env = {e["name"]: e.get("value") for e in container["env"]}
+    assert env["LAB_UI_URL"] == "https://mitmweb-example.lab.example.org/"
+    exercises_map = next(
+        o for o in objects if o["kind"] == "ConfigMap" and o["metadata"]["name"].startswith("lab-exercises")
+    )
+    assert exercises_map["data"]["exercises.toml"] == (LAB / "exercises.toml").read_text(encoding="utf-8")

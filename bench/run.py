@@ -4,7 +4,7 @@ Usage:
     .venv/bin/python bench/run.py                 # everything (needs Docker and built images)
     .venv/bin/python bench/run.py --no-docker     # latency (http and https) and throughput only, processes on 127.0.0.1
 
-It starts the same processes as the stack tier (tests/stack_support.py)
+It starts the lab's processes with local_lab.py beside it (the stack tier uses it too)
 and the same containers as the compose tier, under its own project name and
 ports. It prints every figure; it asserts nothing about speed.
 """
@@ -28,10 +28,8 @@ from pathlib import Path
 
 import requests
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(ROOT / "tests"), str(ROOT / "services" / "proxy")]
-from helpers import free_port, port_open, wait_until
-from stack_support import Stack, start_app, start_proxy, stop
+# The lab's own processes, as the stack tier starts them too (local_lab.py, beside this file).
+from local_lab import ROOT, Stack, free_port, port_open, start_app, start_proxy, stop, wait_until
 
 PROJECT = "cookielab-bench"
 

@@ -1,4 +1,5 @@
-# tests/helpers.py is imported by every tier as `helpers`: pyproject.toml puts tests/ on pythonpath.
+# The code the tiers share is in tests/support/ (helpers, seed, sheets, mitmweb, stack_support, engines, ...),
+# imported by module name: pyproject.toml puts tests/support on pythonpath.
 
 
 def pytest_collection_modifyitems(items):

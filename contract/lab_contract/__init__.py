@@ -6,7 +6,7 @@ Every image holds this package (built from the repository's root) and the index 
 import it from contract/ (pyproject.toml's pythonpath).
 """
 
-from .capture import Capture, read_capture
+from .capture import Capture, CaptureReader, read_capture
 from .index import STEP_TYPES, BadIndex, challenges, exercises, index_problems, load_index, step_problems
 
 __all__ = [
@@ -16,6 +16,7 @@ __all__ = [
     "STEP_TYPES",
     "BadIndex",
     "Capture",
+    "CaptureReader",
     "challenges",
     "exercises",
     "index_problems",

@@ -38,6 +38,21 @@ STEP_TYPES: dict[str, type] = {
     "response_contains": str,
 }
 
+# What a list or a table in a step must hold: each item of a list, each value of a table.
+STEP_ITEM_TYPES: dict[str, type] = {
+    "path_in": str,
+    "cookies": str,
+    "cookies_not": str,
+    "first_cookie_not": str,
+    "has_cookies": str,
+    "lacks_cookies": str,
+    "cookie_count": int,
+    "sets_cookies": str,
+    "headers": str,
+    "header_contains": str,
+    "has_headers": str,
+}
+
 # The fields of an exercise, a page and a challenge: their types, and which are required.
 EXERCISE_FIELDS = {
     "id": str,
@@ -76,9 +91,19 @@ def _type_problems(where: str, table: Any, fields: dict[str, type]) -> list[str]
     return problems
 
 
+def _is(value: Any, kind: type) -> bool:
+    return isinstance(value, kind) and not (kind is int and isinstance(value, bool))
+
+
 def step_problems(where: str, step: Any) -> list[str]:
-    """Everything wrong with one step (or check): unknown keys, values of the wrong type."""
-    return _type_problems(where, step, STEP_TYPES)
+    """Everything wrong with one step (or check): unknown keys, values of the wrong type, items of the wrong type."""
+    problems = _type_problems(where, step, STEP_TYPES)
+    for key, kind in STEP_ITEM_TYPES.items():
+        value = step.get(key) if isinstance(step, dict) else None
+        items = value.values() if isinstance(value, dict) else value if isinstance(value, list) else []
+        if not all(_is(item, kind) for item in items):
+            problems.append(f"{where}: every value in {key} must be a {kind.__name__}")
+    return problems
 
 
 def index_problems(index: dict[str, Any]) -> list[str]:
@@ -92,8 +117,10 @@ def index_problems(index: dict[str, Any]) -> list[str]:
         eid = exercise.get("id", "?") if isinstance(exercise, dict) else "?"
         found = _type_problems(f"exercise {eid}", exercise, EXERCISE_FIELDS)
         problems += found
-        if found and not isinstance(exercise, dict):
+        if not isinstance(exercise, dict):
             continue
+        if not isinstance(exercise.get("id"), str) or not exercise.get("id"):
+            problems.append(f"exercise {eid}: needs a text `id`")
         if isinstance(exercise.get("check"), dict):
             problems += step_problems(f"exercise {eid}, check", exercise["check"])
         for number, page in enumerate(exercise.get("page", []) if isinstance(exercise.get("page"), list) else [], 1):
@@ -103,6 +130,9 @@ def index_problems(index: dict[str, Any]) -> list[str]:
                 problems += [f"{where}: needs a text `{f}`" for f in ("path", "does") if not page.get(f)]
                 if page.get("method", "GET") not in ("GET", "POST"):
                     problems.append(f"{where}: method must be GET or POST")
+                form = page.get("form", {})
+                if isinstance(form, dict) and not all(isinstance(v, str) for v in form.values()):
+                    problems.append(f"{where}: every value in form must be a str")
         challenges = exercise.get("challenge", [])
         for challenge in challenges if isinstance(challenges, list) else []:
             cid = challenge.get("id", "?") if isinstance(challenge, dict) else "?"
@@ -114,9 +144,10 @@ def index_problems(index: dict[str, Any]) -> list[str]:
             problems += _type_problems(
                 where, {k: v for k, v in challenge.items() if k not in ("id", "task")}, CHALLENGE_FIELDS
             )
-            if cid in seen:
+            if isinstance(cid, str) and cid in seen:
                 problems.append(f"{where}: the id is used twice")
-            seen.add(cid)
+            if isinstance(cid, str):
+                seen.add(cid)
             for field in ("id", "task"):
                 if not isinstance(challenge.get(field), str) or not challenge.get(field):
                     problems.append(f"{where}: needs a text `{field}`")

@@ -14,6 +14,7 @@ import json
 import logging
 import os
 import sys
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -218,10 +219,11 @@ class Recorder:
         if self._fd is not None:
             logger.info(f"Cookie Lab: capturing cookies to {ctx.options.cookie_log}")
 
-    def history(self) -> list[dict[str, Any]]:
-        """The records in the capture file so far, oldest first: a line that is no record is skipped."""
+    def history(self) -> Iterable[dict[str, Any]]:
+        """The records in the capture file so far, oldest first, read as they are iterated: a line that is
+        no record is skipped."""
         path = ctx.options.cookie_log
-        return lab_contract.read_capture(path).records if path else []
+        return lab_contract.CaptureReader(path) if path else []
 
     def request(self, flow: http.HTTPFlow) -> None:
         flow.metadata.pop(RECORDED, None)

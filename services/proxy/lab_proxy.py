@@ -8,7 +8,9 @@ The order is the one in `addons` below, never the order of -s flags: the
 Grader (lab_grader.py) decides what a flow solved, and the Recorder
 (cookie_logger.py) writes that into the flow's comment and its capture record.
 A proxy that restarts gets its progress back from the Recorder's capture file.
-lab_launch.py gives mitmweb this script, with the rest of the lab's options.
+lab_launch.py gives mitmweb this script, with the rest of the lab's options. The two modules import the
+lab's contract package (contract/lab_contract): the image has it on PYTHONPATH, scripts/test's .venv by a
+.pth file.
 mitmproxy reloads this file when it changes, not the two modules it imports:
 restart the proxy after editing those.
 """

@@ -1,6 +1,6 @@
 import pytest
 from cookie_app import create_app
-from helpers import LAB
+from local_lab import LAB
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ import pytest
 import yaml
 from cookie_app import create_app
 from gunicorn.config import Config
-from helpers import ROOT, SERVICES
+from local_lab import ROOT, SERVICES
 
 ROUTE_TABLE = """\
 Iface\tDestination\tGateway \tFlags\tRefCnt\tUse\tMetric\tMask\t\tMTU\tWindow\tIRTT

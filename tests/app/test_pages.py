@@ -5,7 +5,8 @@ import re
 
 import pytest
 from cookie_app import create_app
-from helpers import LAB, exercises
+from helpers import exercises
+from local_lab import LAB
 
 XSS = "<img src=x onerror=alert(1)>"
 
@@ -127,6 +128,7 @@ def test_the_sibling_links_follow_the_apps_http_address():
     ("text", "problem"),
     [
         (None, "cannot read"),
+        ("# nothing yet\n", "lists no exercise"),
         ("[[exercise]\n", "cannot read"),
         ('[[exercise]]\nid = "01"\n[[exercise.page]]\npath = "/x"\n', "exercise 01, page 1: needs a text `does`"),
         (

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 from engines import FIREFOX, SHOTS, ChromiumTab, Firefox, FirefoxTab, chromium_session, require
-from helpers import SHEET_ORIGINS, free_port, sheet_url
-from stack_support import start_app, start_proxy, start_site, stop
+from local_lab import free_port, start_app, start_proxy, start_site, stop
+from sheets import SHEET_ORIGINS, sheet_url
 
 
 class BrowserLab:

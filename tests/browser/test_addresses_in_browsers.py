@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 from engines import CHROMIUM
-from helpers import mitmweb_flows, wait_until
-from stack_support import PASSWORD
+from local_lab import PASSWORD, wait_until
+from mitmweb import mitmweb_flows
 
 pytestmark = pytest.mark.browser
 

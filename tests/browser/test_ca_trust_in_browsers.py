@@ -9,9 +9,8 @@ from pathlib import Path
 
 import pytest
 from engines import FIREFOX, ChromiumTab, Firefox, FirefoxTab, launch_chromium, require
-from helpers import wait_until
 from lab_launch import CA_NAME
-from stack_support import running_stack
+from local_lab import running_stack, wait_until
 
 pytestmark = pytest.mark.browser
 

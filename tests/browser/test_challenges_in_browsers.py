@@ -3,8 +3,8 @@ on a stack of their own so that the grader starts from nothing solved."""
 
 import pytest
 from engines import ChromiumTab
-from helpers import mitmweb_flows, wait_until
-from stack_support import PASSWORD, running_stack, start_site, stop
+from local_lab import PASSWORD, running_stack, start_site, stop, wait_until
+from mitmweb import mitmweb_flows
 
 pytestmark = pytest.mark.browser
 

@@ -2,8 +2,8 @@
 
 import pytest
 from conftest import BrowserLab
-from helpers import mitmweb_flows, wait_until
-from stack_support import PASSWORD, running_stack
+from local_lab import PASSWORD, running_stack, wait_until
+from mitmweb import mitmweb_flows
 
 pytestmark = pytest.mark.browser
 

@@ -3,7 +3,8 @@
 from urllib.parse import quote
 
 import pytest
-from helpers import exercises, wait_until
+from helpers import exercises
+from local_lab import wait_until
 
 pytestmark = pytest.mark.browser
 

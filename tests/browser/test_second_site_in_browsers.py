@@ -1,8 +1,8 @@
 """The second site in real browsers: cross-site to the app and to mitmweb, and never sent their cookies."""
 
 import pytest
-from helpers import mitmweb_flows, wait_until
-from stack_support import PASSWORD
+from local_lab import PASSWORD, wait_until
+from mitmweb import mitmweb_flows
 
 pytestmark = pytest.mark.browser
 

@@ -13,7 +13,8 @@ from urllib.parse import urlsplit
 import pytest
 import requests
 from engines import CHROMIUM, ChromiumTab, FirefoxTab
-from helpers import LAB, SHEET_URL, cookie_names, sheet_claims, wait_until
+from local_lab import LAB, wait_until
+from sheets import SHEET_URL, cookie_names, sheet_claims
 
 pytestmark = pytest.mark.browser
 

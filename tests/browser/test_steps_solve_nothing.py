@@ -2,8 +2,7 @@
 
 import pytest
 from engines import ChromiumTab
-from helpers import wait_until
-from stack_support import running_stack
+from local_lab import running_stack, wait_until
 
 pytestmark = pytest.mark.browser
 

@@ -5,7 +5,8 @@ that no row is dropped on the way there.
 """
 
 import pytest
-from helpers import CLAIMS_MARKER, LAB, ClaimsTableError, cookie_names, sheet_claims
+from local_lab import LAB
+from sheets import CLAIMS_MARKER, ClaimsTableError, cookie_names, sheet_claims
 
 SHEETS = sorted(LAB.glob("[0-9][0-9]-*.md"))
 # Claims rows per sheet. A row added to or lost from a sheet fails here until

@@ -6,16 +6,10 @@ import subprocess
 
 import pytest
 from cookie_client import scenarios
-from helpers import (
-    LAB,
-    ROOT,
-    SERVICES,
-    SHEET_SECTIONS,
-    exercises,
-    sheet_expectations,
-    sheet_sections,
-)
+from helpers import exercises
+from local_lab import LAB, ROOT, SERVICES
 from ruamel.yaml import YAML
+from sheets import SHEET_SECTIONS, sheet_expectations, sheet_sections
 from tiers import must_run
 
 EXERCISES = exercises()

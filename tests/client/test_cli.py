@@ -5,7 +5,7 @@ import sys
 
 import pytest
 from cookie_client import cli, scenarios
-from helpers import SERVICES, free_port
+from local_lab import SERVICES, free_port
 
 
 def test_seed_is_the_default_and_is_known():

@@ -11,7 +11,8 @@ from http.server import ThreadingHTTPServer
 import pytest
 from cookie_client import cli, progress
 from cookie_client.progress import board, terminal
-from helpers import LAB, exercises, free_port
+from helpers import exercises
+from local_lab import LAB, free_port
 
 INDEX = LAB / "exercises.toml"
 # Every challenge of every sheet, counted from the index as the test reads it.

@@ -196,3 +196,11 @@ def test_an_unknown_challenge_names_every_known_one(index):
 
 def test_a_row_is_what_the_board_and_json_show():
     assert progress.Row("01", "01-a", "Do a.", True, "t", "f").to_dict() == row("01", "01-a", "Do a.", "t", "f")
+
+
+def test_an_index_without_exercises_is_a_clear_error_not_all_solved(tmp_path):
+    path = tmp_path / "exercises.toml"
+    path.write_text("# nothing yet\n", encoding="utf-8")
+    with pytest.raises(progress.ProgressError) as error:
+        progress.report(tmp_path / "none.jsonl", path)
+    assert str(error.value) == f"the exercise index {path} lists no exercise (give the lab's with --exercises PATH)"

@@ -5,9 +5,11 @@ import io
 import pytest
 from cookie_client import cli, report, scenarios
 from cookie_client.runner import Run, Step
-from helpers import LAB, SEED_TABLE, SEED_TRACKER, assert_seed_printed, matches_expected, sheet_expectations
+from local_lab import LAB
 from rich.console import Console
 from rich.table import Table
+from seed import SEED_TABLE, SEED_TRACKER, assert_seed_printed
+from sheets import matches_expected, sheet_expectations
 
 ALICE = [{"name": "username", "value": "Alice", "domain": "127.0.0.1", "path": "/", "secure": False, "expires": None}]
 

@@ -6,7 +6,7 @@ import subprocess
 
 import pytest
 from compose_support import PROJECT, Lab, docker_problem, dotenv
-from helpers import ROOT, free_port
+from local_lab import ROOT, free_port
 from tiers import must_run
 
 

@@ -5,7 +5,7 @@ import json
 
 import pytest
 from engines import SHOTS, ChromiumTab, chromium_session
-from helpers import wait_until
+from local_lab import wait_until
 from tiers import must_run
 
 pytestmark = pytest.mark.compose

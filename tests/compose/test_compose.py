@@ -9,20 +9,13 @@ import urllib.error
 import urllib.request
 
 import pytest
+import requests
 from compose_support import PROJECT
-from helpers import (
-    LAB,
-    ROOT,
-    SEED_TABLE,
-    SEED_TRACKER,
-    assert_seed_printed,
-    exercises,
-    matches_expected,
-    mitmweb_flows,
-    sheet_commands,
-    sheet_expectations,
-    wait_until,
-)
+from helpers import exercises
+from local_lab import LAB, ROOT, wait_until
+from mitmweb import mitmweb_flows
+from seed import SEED_TABLE, SEED_TRACKER, assert_seed_printed
+from sheets import matches_expected, sheet_commands, sheet_expectations
 
 pytestmark = pytest.mark.compose
 
@@ -90,10 +83,9 @@ def test_mitmweb_flow_list_has_the_comment_column(lab, seed_up):
 
 @pytest.mark.parametrize("password", [None, "not-the-password"])
 def test_mitmweb_refuses_without_the_password(lab, seed_up, password):
-    with pytest.raises(urllib.error.HTTPError) as refused:
+    with pytest.raises(requests.HTTPError) as refused:
         mitmweb_flows(lab.web_port, password)
-    refused.value.close()
-    assert refused.value.code == 403
+    assert refused.value.response.status_code == 403
 
 
 def test_proxy_log_shows_cookie_lines_and_the_login(lab, seed_up):

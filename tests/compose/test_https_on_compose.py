@@ -9,7 +9,7 @@ import urllib.request
 
 import pytest
 from compose_support import PROJECT
-from helpers import wait_until
+from local_lab import wait_until
 
 pytestmark = pytest.mark.compose
 

@@ -8,7 +8,7 @@ import urllib.request
 
 import pytest
 from compose_support import PROJECT
-from helpers import ROOT, wait_until
+from local_lab import ROOT, wait_until
 
 pytestmark = pytest.mark.compose
 

@@ -2,8 +2,8 @@
 
 import lab_contract
 import pytest
-from helpers import LAB
 from lab_contract import BadIndex, index_problems, load_index
+from local_lab import LAB
 
 
 def test_the_labs_own_index_loads_with_every_exercise_page_and_challenge():
@@ -47,6 +47,30 @@ def test_the_labs_own_index_loads_with_every_exercise_page_and_challenge():
         (
             {"exercise": [{"id": "01", "challenge": [{"id": "x", "task": "t", "step": [{}], "hint": ["h"]}]}]},
             ["exercise 01, challenge x: unknown key 'hint' (known: id, task, hints, laptop_only, step)"],
+        ),
+        ({"exercise": [{"title": "t"}]}, ["exercise ?: needs a text `id`"]),
+        ({"exercise": [{"id": 1}]}, ["exercise 1: id must be a str", "exercise 1: needs a text `id`"]),
+        # Lists and tables in a step hold what the grader compares with.
+        (
+            {"exercise": [{"id": "01", "check": {"has_headers": [3]}}]},
+            ["exercise 01, check: every value in has_headers must be a str"],
+        ),
+        (
+            {"exercise": [{"id": "01", "check": {"cookie_count": {"a": "1"}}}]},
+            ["exercise 01, check: every value in cookie_count must be a int"],
+        ),
+        (
+            {"exercise": [{"id": "01", "check": {"cookie_count": {"a": True}}}]},
+            ["exercise 01, check: every value in cookie_count must be a int"],
+        ),
+        (
+            {"exercise": [{"id": "01", "page": [{"path": "/", "does": "d", "form": {"user": 1}}]}]},
+            ["exercise 01, page 1: every value in form must be a str"],
+        ),
+        # A challenge id that is no text is named, never a crash.
+        (
+            {"exercise": [{"id": "01", "challenge": [{"id": ["x"], "task": "t", "step": [{}]}]}]},
+            ["exercise 01, challenge ['x']: needs a text `id`"],
         ),
     ],
 )

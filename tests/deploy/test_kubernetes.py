@@ -4,6 +4,7 @@ NetworkPolicies' isolation read from the rendered objects, including the one way
 proxy's traffic port that lets it trust X-Forwarded-Proto."""
 
 import csv
+import importlib.machinery
 import json
 import os
 import re
@@ -11,13 +12,15 @@ import shutil
 import stat
 import subprocess
 import sys
+import types
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import lab_launch
 import pytest
 import yaml
-from helpers import LAB, ROOT, SERVICES, exercises
+from helpers import exercises
+from local_lab import LAB, ROOT, SERVICES
 
 BIN = Path(sys.executable).parent
 BASE = ROOT / "deploy" / "kubernetes" / "base"
@@ -1362,3 +1365,68 @@ def test_the_example_overlay_renders_valid_with_its_learners_values_in_place(tmp
         o for o in objects if o["kind"] == "ConfigMap" and o["metadata"]["name"].startswith("lab-exercises")
     )
     assert exercises_map["data"]["exercises.toml"] == (LAB / "exercises.toml").read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def bare_python(tmp_path_factory) -> Path:
+    """A Python without python-slugify, as a machine's own python3 may be: an empty venv."""
+    venv = tmp_path_factory.mktemp("bare") / "venv"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True, timeout=120)
+    return venv / "bin" / "python"
+
+
+def test_without_python_slugify_the_class_command_runs_in_the_labs_venv(bare_python):
+    assert subprocess.run([str(bare_python), "-c", "import slugify"], check=False, capture_output=True).returncode
+    proc = subprocess.run(
+        [str(bare_python), str(CLASS), "--help"], check=False, capture_output=True, text=True, timeout=60
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.startswith("usage: scripts/class")
+
+
+def test_without_python_slugify_or_the_labs_venv_it_says_what_to_install(bare_python, tmp_path):
+    (tmp_path / "scripts").mkdir()
+    shutil.copy(CLASS, tmp_path / "scripts" / "class")
+    proc = subprocess.run(
+        [str(bare_python), str(tmp_path / "scripts" / "class"), "--help"],
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert proc.returncode == 1
+    assert "needs python-slugify: run `python3 -m pip install python-slugify==9.2.0`" in proc.stderr
+
+
+def test_a_class_on_plain_http_is_told_what_it_loses(tmp_path):
+    proc = make_class(tmp_path, ["Ada"], "--registry", "r.example/c", "--scheme", "http")
+    assert proc.returncode == 0, proc.stderr
+    assert "--scheme http: no browser counts these addresses as secure" in proc.stderr
+    assert "08-admin-in-your-browser cannot be solved" in proc.stderr
+    https = make_class(tmp_path / "https", ["Ada"], "--registry", "r.example/c")
+    assert "--scheme http" not in https.stderr
+
+
+def test_a_learner_whose_namespace_changes_is_named_when_the_class_is_written_again(tmp_path):
+    listing = tmp_path / "learners.txt"
+    listing.write_text("Ada\nBob\n", encoding="utf-8")
+    out = tmp_path / "class"
+    args = ["create", str(listing), "--domain", "lab.example.org", "--registry", "r.example/c", "--out", str(out)]
+    assert subprocess.run([sys.executable, str(CLASS), *args], check=False, capture_output=True).returncode == 0
+    listing.write_text("Ada\nRobert\n", encoding="utf-8")
+    again = subprocess.run([sys.executable, str(CLASS), *args, "--force"], check=False, capture_output=True, text=True)
+    assert again.returncode == 0, again.stderr
+    assert "1 namespace(s) of the old roster are not in the new one" in again.stderr
+    assert "cookielab-bob; their labs keep running until you delete them" in again.stderr
+
+
+def test_a_cell_starting_with_a_tab_or_a_carriage_return_is_quoted_too():
+    """read_names strips a name's blanks, so no roster name starts with one; any other cell would be quoted."""
+    loader = importlib.machinery.SourceFileLoader("class_command", str(CLASS))
+    command = types.ModuleType(loader.name)
+    command.__file__ = str(CLASS)
+    loader.exec_module(command)
+    for cell in ("\tTab", "\rCR", "=1", "+1", "-1", "@A1"):
+        assert command.spreadsheet_cell(cell) == "'" + cell
+        assert command.from_spreadsheet_cell(command.spreadsheet_cell(cell)) == cell
+    assert command.spreadsheet_cell("Ada") == "Ada" and command.from_spreadsheet_cell("'Ada") == "'Ada"

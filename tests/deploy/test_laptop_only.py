@@ -6,7 +6,8 @@ and the table of docs/CLASSROOM.md that the instructor reads before the class.""
 import re
 
 import pytest
-from helpers import LAB, ROOT, exercises
+from helpers import exercises
+from local_lab import LAB, ROOT
 
 MARK = " (laptop only)"
 SHEET_MARK = "**Laptop only.**"

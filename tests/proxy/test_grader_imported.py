@@ -13,7 +13,7 @@ import lab_contract
 import lab_grader
 import pytest
 from addon_support import make_flow
-from helpers import LAB
+from local_lab import LAB
 from mitmproxy import exceptions
 from mitmproxy.test import taddons
 
@@ -264,7 +264,10 @@ def challenge(**fields):
             {"exercise": [{"id": "01", "challenge": [challenge()]}, {"id": "02", "challenge": [challenge()]}]},
             ["exercise 02, challenge x: the id is used twice"],
         ),
-        ({"exercise": [{"challenge": [{"task": "t", "step": [{}]}]}]}, ["exercise ?, challenge ?: needs a text `id`"]),
+        (
+            {"exercise": [{"challenge": [{"task": "t", "step": [{}]}]}]},
+            ["exercise ?: needs a text `id`", "exercise ?, challenge ?: needs a text `id`"],
+        ),
         (
             {"exercise": [{"id": "01", "challenge": [challenge(task="")]}]},
             ["exercise 01, challenge x: needs a text `task`"],
@@ -448,14 +451,20 @@ def test_an_edited_flow_is_recorded_as_edited(grading):
     assert f.metadata[lab_grader.EDITED] is True
 
 
-def test_a_check_that_cannot_judge_a_flow_is_logged_and_the_others_still_grade(tmp_path, caplog):
+def test_a_check_that_cannot_judge_a_flow_is_logged_and_the_others_still_grade(tmp_path, caplog, monkeypatch):
     index = tmp_path / "exercises.toml"
-    # The index's types hold (a dict), but a header's text cannot contain a number.
+    # The validator lets no number through where a header's text belongs (tests/contract): a check that
+    # still fails on a flow is planted here, as a bug in a check's code would be.
+    monkeypatch.setitem(
+        lab_grader.CHECKS,
+        "header_contains",
+        lambda f, v: all(int(x) in f.request.headers.get(n, "") for n, x in v.items()),
+    )
     index.write_text(
         INDEX.replace(
             'id = "02"',
             'id = "00"\n[[exercise.challenge]]\nid = "00-odd"\ntask = "t"\n'
-            "[[exercise.challenge.step]]\nheader_contains = { X-Note = 1 }\n\n"
+            '[[exercise.challenge.step]]\nheader_contains = { X-Note = "1" }\n\n'
             '[[exercise]]\nid = "02"',
             1,
         ),

@@ -1,7 +1,7 @@
 """Real gunicorn, real mitmweb with the addon, and the real client, as processes on 127.0.0.1."""
 
 import pytest
-from stack_support import running_stack
+from local_lab import running_stack
 
 
 @pytest.fixture(scope="session")

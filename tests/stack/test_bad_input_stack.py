@@ -4,7 +4,7 @@ import json
 
 import pytest
 from helpers import raw_request
-from stack_support import start_app, stop
+from local_lab import start_app, stop
 
 pytestmark = pytest.mark.stack
 

@@ -8,7 +8,7 @@ import subprocess
 import sys
 
 import pytest
-from helpers import ROOT
+from local_lab import ROOT
 
 pytestmark = pytest.mark.stack
 

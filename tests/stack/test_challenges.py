@@ -12,8 +12,10 @@ import pytest
 import requests
 from cookie_client import flask_session
 from cookie_client.runner import USER_AGENT
-from helpers import LAB, SERVICES, exercises, mitmweb_flows, wait_until
-from stack_support import PASSWORD, MitmwebUI, intercept_edit_resume, running_stack
+from helpers import exercises
+from local_lab import LAB, PASSWORD, SERVICES, running_stack, wait_until
+from mitmweb import MitmwebUI, mitmweb_flows
+from stack_support import intercept_edit_resume
 
 pytestmark = pytest.mark.stack
 
@@ -124,7 +126,7 @@ def solve_07_forgery_refused(stack):
 
 
 def solve_08_forged_in_mitmweb(stack):
-    ui = MitmwebUI(stack.web_port)
+    ui = MitmwebUI(stack.web_port, PASSWORD)
     try:
         resp, _ = intercept_edit_resume(stack, ui, "/tamper/admin", "username=Alice", "username=admin")
         assert resp.status_code == 200

@@ -8,8 +8,9 @@ import threading
 
 import pytest
 import requests
-from helpers import SERVICES, free_port, raw_request, wait_until
-from stack_support import MitmwebUI, start_proxy, stop
+from helpers import raw_request
+from local_lab import PASSWORD, SERVICES, free_port, start_proxy, stop, wait_until
+from mitmweb import MitmwebUI
 
 pytestmark = pytest.mark.stack
 
@@ -88,7 +89,7 @@ def test_proxy_killed_mid_sequence_loses_no_line_and_the_client_says_which_step_
     proxy, lab = start_proxy(tmp_path, stack.app_port, capture)
     # mitmweb holds step 3 (the /expiry/ request without short): once it is held, the client has had
     # its answer to step 2 and waits for step 3's, so the proxy dies there, however slow the machine.
-    ui = MitmwebUI(lab.web_port)
+    ui = MitmwebUI(lab.web_port, PASSWORD)
     client = None
     try:
         ui.call("PUT", "/options", json={"intercept": r"~q & ~u /expiry/$ & !~hq short="})

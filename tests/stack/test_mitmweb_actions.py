@@ -2,15 +2,16 @@
 
 import pytest
 import requests
-from helpers import wait_until
-from stack_support import MitmwebUI, intercept_edit_resume
+from local_lab import PASSWORD, wait_until
+from mitmweb import MitmwebUI
+from stack_support import intercept_edit_resume
 
 pytestmark = pytest.mark.stack
 
 
 @pytest.fixture
 def ui(stack):
-    ui = MitmwebUI(stack.web_port)
+    ui = MitmwebUI(stack.web_port, PASSWORD)
     yield ui
     ui.call("PUT", "/options", json={"intercept": ""})
     ui.close()

@@ -1,17 +1,12 @@
 """The seed walkthrough through the real processes: table, capture file, proxy log, mitmweb."""
 
 import json
-import urllib.error
 
 import pytest
-from helpers import (
-    SEED_TABLE,
-    SEED_TRACKER,
-    assert_seed_printed,
-    mitmweb_flows,
-    wait_until,
-)
-from stack_support import PASSWORD
+import requests
+from local_lab import PASSWORD, wait_until
+from mitmweb import mitmweb_flows
+from seed import SEED_TABLE, SEED_TRACKER, assert_seed_printed
 
 pytestmark = pytest.mark.stack
 
@@ -77,7 +72,6 @@ def test_mitmweb_lists_the_flows_with_their_cookie_comments(stack, seed_run):
 
 @pytest.mark.parametrize("password", [None, "wrong"])
 def test_mitmweb_refuses_without_the_password(stack, password):
-    with pytest.raises(urllib.error.HTTPError) as refused:
+    with pytest.raises(requests.HTTPError) as refused:
         mitmweb_flows(stack.web_port, password)
-    refused.value.close()
-    assert refused.value.code == 403
+    assert refused.value.response.status_code == 403

@@ -6,8 +6,10 @@ import subprocess
 
 import lab_grader
 import pytest
-from helpers import LAB, exercises, matches_expected, sheet_expectations
-from stack_support import MitmwebUI
+from helpers import exercises
+from local_lab import LAB, PASSWORD
+from mitmweb import MitmwebUI
+from sheets import matches_expected, sheet_expectations
 
 pytestmark = pytest.mark.stack
 
@@ -50,7 +52,7 @@ def test_exercise_check_is_met_by_its_scenario(stack, exercise):
     proc = stack.client(exercise["scenario"], "--json")
     assert proc.returncode == 0, proc.stderr
     ids = {record["flow_id"] for record in stack.records()[before:]}
-    ui = MitmwebUI(stack.web_port)
+    ui = MitmwebUI(stack.web_port, PASSWORD)
     try:
         flows = [flow for flow in ui.dump() if flow.id in ids]
     finally:

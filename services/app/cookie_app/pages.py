@@ -79,8 +79,9 @@ def addresses() -> list[tuple[str, str]]:
 
 
 def exercise_pages() -> tuple[list[tuple], str | None]:
-    """Each exercise's id, title and the pages its sheet has the learner open, from the exercise index
-    (read again for each start page, so an edited index shows at once); or the reason it cannot be read.
+    """Each exercise's id, title and the pages its sheet has the learner open, from the exercise index at
+    LAB_EXERCISES (read for each start page; in the lab, the copy built into the app's image); or the
+    reason it cannot be read.
 
     A page is (method, link, what it does, form fields); a path written //host/path is on another host
     than this page, at this page's scheme and port (step_href)."""
@@ -88,6 +89,8 @@ def exercise_pages() -> tuple[list[tuple], str | None]:
         index = lab_contract.load_index(current_app.config["LAB_EXERCISES"])
     except lab_contract.BadIndex as exc:
         return [], str(exc)
+    if not lab_contract.exercises(index):
+        return [], f"{current_app.config['LAB_EXERCISES']} lists no exercise"
     return [
         (
             exercise["id"],

@@ -32,24 +32,28 @@ class Row:
 def load_exercises(path: str | Path) -> list[dict[str, Any]]:
     """The index's exercises, checked by the lab's one validator."""
     try:
-        return lab_contract.exercises(lab_contract.load_index(path))
+        exercises = lab_contract.exercises(lab_contract.load_index(path))
     except lab_contract.BadIndex as exc:
         if exc.missing:
             raise ProgressError(f"no exercise index at {path} (give one with --exercises PATH)") from exc
         raise ProgressError(f"cannot read the exercise index {path}: {exc.reason}") from exc
+    if not exercises:
+        # "0 of 0 solved, every challenge solved" would be no news to anyone.
+        raise ProgressError(f"the exercise index {path} lists no exercise (give the lab's with --exercises PATH)")
+    return exercises
 
 
 def solved_flows(path: str | Path) -> tuple[dict[str, dict[str, Any]], int]:
     """The first capture record that solved each challenge, and how many lines could not be read."""
+    capture = lab_contract.CaptureReader(path)  # a half line or a record of the wrong shape: counted
+    first: dict[str, dict[str, Any]] = {}
     try:
-        capture = lab_contract.read_capture(path)  # a half line or a record of the wrong shape: counted
+        for record in capture:  # one line at a time: only the solving records are kept
+            solved = record.get("solved", [])
+            for cid in solved if isinstance(solved, list) else []:
+                first.setdefault(str(cid), record)
     except OSError as exc:
         raise ProgressError(f"cannot read the capture file {path}: {exc}") from exc
-    first: dict[str, dict[str, Any]] = {}
-    for record in capture.records:
-        solved = record.get("solved", [])
-        for cid in solved if isinstance(solved, list) else []:
-            first.setdefault(str(cid), record)
     return first, capture.skipped
 
 

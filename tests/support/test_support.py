@@ -1,7 +1,7 @@
 """The sheet comparison used by the stack and compose tiers: strict, with `<any>` for what differs per run."""
 
 import pytest
-from helpers import matches_expected
+from sheets import matches_expected
 
 
 @pytest.mark.parametrize(

@@ -16,7 +16,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from helpers import ROOT, free_port, port_open, wait_until
+from local_lab import ROOT, free_port, port_open, wait_until
 
 # Screenshots of what a learner sees, kept for a human to look at.
 SHOTS = ROOT / ".pytest_cache" / "screenshots"

@@ -1,26 +1,33 @@
-"""Start and stop the real gunicorn and mitmweb processes, and run the real client, on 127.0.0.1."""
+"""The lab as processes on 127.0.0.1: gunicorn with the app's own gunicorn.conf.py, and mitmweb with the
+image's command line (services/proxy/lab_launch.py), each on a free loopback port, stopped afterwards.
+
+The benchmark (bench/run.py) starts the lab this way, and so do the stack and browser tiers
+(tests/support/stack_support.py imports it): one owner for how the lab runs without containers.
+It needs the lab's .venv (scripts/test makes it), which holds mitmproxy, gunicorn and the contract package.
+"""
 
 from __future__ import annotations
 
 import atexit
-import io
 import os
-import secrets
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
-import threading
+import time
 import urllib.request
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-import requests
-from helpers import LAB, SERVICES, free_port, port_open, read_capture, wait_until
+ROOT = Path(__file__).resolve().parents[1]
+SERVICES = ROOT / "services"
+LAB = ROOT / "lab"
+sys.path[:0] = [p for p in (str(SERVICES / "proxy"),) if p not in sys.path]
+
+import lab_contract
 from lab_launch import CA_CERT, confdir_args, mitmweb_args
-from mitmproxy import http
-from mitmproxy import io as mitmproxy_io
 
 BIN = Path(sys.executable).parent
 PASSWORD = "stack-test-password"
@@ -28,6 +35,36 @@ PASSWORD = "stack-test-password"
 # tier's browsers trust it once (CA_CERT in this folder), whichever stack they visit.
 CONFDIR = Path(tempfile.mkdtemp(prefix="cookielab-test-ca-"))
 atexit.register(shutil.rmtree, CONFDIR, ignore_errors=True)
+
+
+def free_port() -> int:
+    """Return a TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_until(check, timeout: float, what: str, interval: float = 0.1):
+    """Call check() until it returns a true value, for at most timeout seconds."""
+    deadline = time.monotonic() + timeout
+    last: Exception | None = None
+    while time.monotonic() < deadline:
+        try:
+            result = check()
+            if result:
+                return result
+        except Exception as exc:  # noqa: BLE001 - reported below if time runs out
+            last = exc
+        time.sleep(interval)
+    raise TimeoutError(f"{what} not ready after {timeout} s (last error: {last})")
+
+
+def port_open(port: int, host: str = "127.0.0.1") -> bool:
+    try:
+        socket.create_connection((host, port), timeout=0.5).close()
+        return True
+    except OSError:
+        return False
 
 
 def start(cmd: list[str], log: Path, **kwargs) -> subprocess.Popen:
@@ -133,7 +170,7 @@ class Stack:
         )
 
     def records(self) -> list[dict]:
-        return read_capture(self.capture)
+        return lab_contract.read_capture(self.capture, strict=True).records  # a test's short file
 
 
 def start_proxy(
@@ -167,57 +204,3 @@ def start_proxy(
     )
     wait_until(lambda: port_open(proxy_port) and port_open(web_port), 30, "mitmweb")
     return proc, stack
-
-
-class MitmwebUI:
-    """A logged-in mitmweb UI session: the Bearer password, and the XSRF token pair its UI sends."""
-
-    def __init__(self, web_port: int) -> None:
-        self.base = f"http://127.0.0.1:{web_port}"
-        self.http = requests.Session()
-        self.http.headers["Authorization"] = f"Bearer {PASSWORD}"
-        # Tornado's XSRF check is double-submit: the header must equal the cookie.
-        token = secrets.token_hex(16)
-        self.http.cookies.set("_mitmproxy_xsrf", token, domain="127.0.0.1", path="/")
-        self.http.headers["X-XSRFToken"] = token
-
-    def call(self, method: str, path: str, **kwargs) -> requests.Response:
-        resp = self.http.request(method, self.base + path, timeout=10, **kwargs)
-        resp.raise_for_status()
-        return resp
-
-    def flows(self) -> list[dict]:
-        return self.call("GET", "/flows").json()
-
-    def dump(self) -> list[http.HTTPFlow]:
-        """Every flow mitmweb holds, as mitmproxy's own flow objects (its /flows/dump, read by its FlowReader)."""
-        reader = mitmproxy_io.FlowReader(io.BytesIO(self.call("GET", "/flows/dump").content))
-        return [flow for flow in reader.stream() if isinstance(flow, http.HTTPFlow)]
-
-    def close(self) -> None:
-        self.http.close()
-
-
-def intercept_edit_resume(stack, ui, path: str, cookie: str, edited_cookie: str) -> tuple[requests.Response, dict]:
-    """Intercept a request to path, swap its Cookie header in mitmweb, resume it; return the answer and the flow."""
-    ui.call("PUT", "/options", json={"intercept": f"~q & ~u {path}"})
-    answer: dict = {}
-
-    def learner_request() -> None:
-        # Like the sheet's curl: waits while the flow is held.
-        answer["resp"] = requests.get(f"{stack.target}{path}", headers={"Cookie": cookie}, timeout=30)
-
-    thread = threading.Thread(target=learner_request)
-    thread.start()
-    try:
-        held = wait_until(
-            lambda: next((f for f in ui.flows() if f["request"]["path"] == path and f["intercepted"]), None),
-            10,
-            "the intercepted flow",
-        )
-        headers = [[k, edited_cookie if k.lower() == "cookie" else v] for k, v in held["request"]["headers"]]
-        ui.call("PUT", f"/flows/{held['id']}", json={"request": {"headers": headers}})
-        ui.call("POST", f"/flows/{held['id']}/resume")
-    finally:
-        thread.join(timeout=30)
-    return answer["resp"], held

@@ -7,7 +7,7 @@ import shutil
 import subprocess
 from dataclasses import dataclass
 
-from helpers import ROOT
+from local_lab import ROOT
 
 PROJECT = os.environ.get("LAB_TEST_PROJECT", "cookielab-test")
 

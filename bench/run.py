@@ -61,51 +61,98 @@ def latencies(urls: dict[str, str], count: int, warmup: int = 200) -> dict[str, 
     return samples
 
 
-# The four series of the https measurement: (scheme, way), way "keep" for one
-# keep-alive session per scheme, "new" for a new connection per request.
-TLS_SERIES = [("http", "keep"), ("https", "keep"), ("http", "new"), ("https", "new")]
-
-
-def tls_latencies(
-    stack: Stack, rounds: int, each: int, warmup: int = 1, budget_s: float = 300
+def interleaved_rounds(
+    series: dict[str, tuple[str, str]],
+    rounds: int,
+    each: int,
+    verify: str | bool = True,
+    warmup: int = 1,
+    budget_s: float = 300,
 ) -> tuple[dict[str, list[float]], int]:
-    """Seconds per GET / through one proxy over http and over https (its one port), in alternating rounds.
+    """Seconds per GET for each series, name -> (url, way), in alternating rounds.
 
-    Every round sends `each` requests per series: http and https over one
-    keep-alive session per scheme (kept for the whole run), then http and https
-    with a fresh session per request, so that a new TCP connection, and for
-    https the TLS handshake, counts in every request. The order is reversed
-    every other round, so that drift falls on both schemes alike. The first
-    `warmup` rounds are not counted; no round starts after budget_s seconds.
-    Returns the samples by "scheme_way" and the number of rounds counted.
+    Every round sends `each` requests per series, way "keep" over one keep-alive
+    session per series (kept for the whole run), way "new" with a fresh session
+    per request, so that a new TCP connection, and for https the TLS handshake,
+    counts in every request. The order is reversed every other round, so that
+    drift falls on every series alike. The first `warmup` rounds are not
+    counted; no round starts after budget_s seconds. Returns the samples by
+    series and the number of rounds counted.
     """
-    urls = {"http": f"{stack.target}/", "https": f"{stack.https}/"}
-    verify = str(stack.ca)  # the lab's CA: https is verified, never trusted blindly
-    sessions = {"http": requests.Session(), "https": requests.Session()}
-    samples: dict[str, list[float]] = {f"{scheme}_{way}": [] for scheme, way in TLS_SERIES}
+    sessions = {name: requests.Session() for name in series}
+    samples: dict[str, list[float]] = {name: [] for name in series}
+    names = list(series)
     counted = 0
     deadline = time.monotonic() + budget_s
     try:
         for r in range(warmup + rounds):
             if time.monotonic() > deadline:
                 break
-            for scheme, way in TLS_SERIES if r % 2 == 0 else TLS_SERIES[::-1]:
+            for name in names if r % 2 == 0 else names[::-1]:
+                url, way = series[name]
                 for _ in range(each):
                     start = time.perf_counter()
                     if way == "keep":
-                        resp = sessions[scheme].get(urls[scheme], timeout=10, verify=verify)
+                        resp = sessions[name].get(url, timeout=10, verify=verify)
                     else:
                         with requests.Session() as session:
-                            resp = session.get(urls[scheme], timeout=10, verify=verify)
+                            resp = session.get(url, timeout=10, verify=verify)
                     elapsed = time.perf_counter() - start
                     resp.raise_for_status()
                     if r >= warmup:
-                        samples[f"{scheme}_{way}"].append(elapsed)
+                        samples[name].append(elapsed)
             counted += r >= warmup
     finally:
         for session in sessions.values():
             session.close()
     return samples, counted
+
+
+# The four series of the https measurement: (scheme, way), way "keep" for one
+# keep-alive session per scheme, "new" for a new connection per request.
+TLS_SERIES = [("http", "keep"), ("https", "keep"), ("http", "new"), ("https", "new")]
+
+
+def tls_latencies(stack: Stack, rounds: int, each: int) -> tuple[dict[str, list[float]], int]:
+    """Seconds per GET / through one proxy over http and over https (its one port), in alternating rounds."""
+    urls = {"http": f"{stack.target}/", "https": f"{stack.https}/"}
+    # The lab's CA: https is verified, never trusted blindly.
+    series = {f"{scheme}_{way}": (urls[scheme], way) for scheme, way in TLS_SERIES}
+    return interleaved_rounds(series, rounds, each, verify=str(stack.ca))
+
+
+def proxy_overhead(runs: int, rounds: int, each: int) -> dict:
+    """The lab's proxy against plain mitmweb: for each of `runs` fresh starts of the app, a plain mitmweb and
+    the lab's mitmweb (grader and recorder loaded), the ratio of their p50s over `rounds` interleaved rounds
+    of `each` requests, with keep-alive clients and with a new connection per request. The statistic is
+    the median of the runs' ratios."""
+    ratios: dict[str, list[float]] = {"keep": [], "new": []}
+    p50s: dict[str, list[float]] = {f"{proxy}_{way}": [] for proxy in ("plain", "lab") for way in ("keep", "new")}
+    for _ in range(runs):
+        with tempfile.TemporaryDirectory() as tmp_dir:
+            tmp = Path(tmp_dir)
+            app, app_port = start_app(tmp)
+            plain, plain_lab = start_proxy(tmp, app_port, addon=False)
+            proxy, lab = start_proxy(tmp, app_port)
+            try:
+                targets = {"plain": f"{plain_lab.target}/", "lab": f"{lab.target}/"}
+                series = {f"{p}_{way}": (targets[p], way) for way in ("keep", "new") for p in ("plain", "lab")}
+                samples, _ = interleaved_rounds(series, rounds, each)
+            finally:
+                for proc in (proxy, plain, app):
+                    stop(proc)
+        for name, values in samples.items():
+            p50s[name].append(percentile(values, 50) * 1000)
+        for way, values in ratios.items():
+            values.append(percentile(samples[f"lab_{way}"], 50) / percentile(samples[f"plain_{way}"], 50))
+    return {
+        "runs": runs,
+        "rounds": rounds,
+        "each": each,
+        "p50_ms": p50s,
+        "ratios": ratios,
+        "median_ratio": {way: statistics.median(values) for way, values in ratios.items()},
+    }
 
 
 def tls_version(stack: Stack) -> str:
@@ -290,6 +337,17 @@ def report(results: dict) -> None:
     print(
         f"Cookie Lab benchmark, {date.today()}, {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}"
     )
+    o = results.get("overhead")
+    if o:
+        print(
+            f"\nThe lab's proxy against plain mitmweb: {o['runs']} fresh starts, each {o['rounds']} interleaved rounds"
+            f" of {o['each']} requests per series;\np50 ratio lab/plain per start, and their median (target <= 1.05):"
+        )
+        for way, label in (("keep", "keep-alive clients"), ("new", "a new connection per request")):
+            runs = ", ".join(f"{r:.3f}" for r in o["ratios"][way])
+            plain = ", ".join(f"{v:.2f}" for v in o["p50_ms"][f"plain_{way}"])
+            lab = ", ".join(f"{v:.2f}" for v in o["p50_ms"][f"lab_{way}"])
+            print(f"  {label:<30} {runs}  median {o['median_ratio'][way]:.3f}  (p50 ms plain {plain}; lab {lab})")
     p = results.get("processes")
     if p:
         print("\nLatency of GET /, one keep-alive client per path, requests interleaved (ms):")
@@ -372,9 +430,23 @@ def main() -> int:
     parser.add_argument(
         "--flows", type=int, default=5000, help="flows sent before measuring the proxy's memory (default 5000)"
     )
+    parser.add_argument(
+        "--overhead-runs",
+        type=int,
+        default=3,
+        help="fresh starts for the lab's proxy against plain mitmweb, 0 to skip (default 3)",
+    )
+    parser.add_argument(
+        "--overhead-rounds", type=int, default=20, help="interleaved rounds per start in that measurement (default 20)"
+    )
+    parser.add_argument(
+        "--overhead-each", type=int, default=60, help="requests per series and round in that measurement (default 60)"
+    )
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
     args = parser.parse_args()
     results = {"processes": bench_processes(args.requests, 8, args.each, args.tls_rounds, args.tls_each)}
+    if args.overhead_runs:
+        results["overhead"] = proxy_overhead(args.overhead_runs, args.overhead_rounds, args.overhead_each)
     if not args.no_docker:
         results["docker"] = bench_docker(args.runs, args.flows)
     report(results)

@@ -28,6 +28,12 @@ def test_benchmark_without_docker_reports_latency_https_and_throughput(tmp_path)
             "2",
             "--tls-each",
             "3",
+            "--overhead-runs",
+            "2",
+            "--overhead-rounds",
+            "1",
+            "--overhead-each",
+            "3",
             "--json",
             str(figures),
         ],
@@ -47,6 +53,9 @@ def test_benchmark_without_docker_reports_latency_https_and_throughput(tmp_path)
         "https, one keep-alive session",
         "https, new connection per request",
         "p50 ratios https/http: keep-alive",
+        "The lab's proxy against plain mitmweb: 2 fresh starts, each 1 interleaved rounds of 3 requests per series",
+        "keep-alive clients",
+        "a new connection per request",
     ):
         assert label in proc.stdout
     assert "80 of 80 answered 200; capture lines written: 80" in proc.stdout
@@ -61,3 +70,10 @@ def test_benchmark_without_docker_reports_latency_https_and_throughput(tmp_path)
         assert series["samples"] == 6
         assert 0 < series["p50_ms"] <= series["p99_ms"]
     assert https["ratio_https_to_http_p50_keep"] > 0 and https["ratio_https_to_http_p50_new"] > 0
+    # The lab's proxy against plain mitmweb: a ratio per fresh start and way, and their median.
+    overhead = json.loads(figures.read_text())["overhead"]
+    assert (overhead["runs"], overhead["rounds"], overhead["each"]) == (2, 1, 3)
+    for way in ("keep", "new"):
+        assert len(overhead["ratios"][way]) == 2 and all(r > 0 for r in overhead["ratios"][way])
+        assert min(overhead["ratios"][way]) <= overhead["median_ratio"][way] <= max(overhead["ratios"][way])
+        assert len(overhead["p50_ms"][f"plain_{way}"]) == len(overhead["p50_ms"][f"lab_{way}"]) == 2

@@ -23,6 +23,8 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
@@ -121,6 +123,26 @@ def tls_latencies(stack: Stack, rounds: int, each: int) -> tuple[dict[str, list[
     return interleaved_rounds(series, rounds, each, verify=str(stack.ca))
 
 
+@contextmanager
+def app_and_two_proxies() -> Iterator[tuple[int, Stack, Stack]]:
+    """gunicorn, then a plain mitmweb and the lab's mitmweb before it, on loopback; stopped afterwards.
+    Yields the app's port and the two proxies' stacks (plain, lab)."""
+    with tempfile.TemporaryDirectory() as tmp_dir:
+        tmp = Path(tmp_dir)
+        started = []
+        try:
+            app, app_port = start_app(tmp)
+            started.append(app)
+            plain, plain_stack = start_proxy(tmp, app_port, addon=False)
+            started.append(plain)
+            proxy, lab_stack = start_proxy(tmp, app_port)
+            started.append(proxy)
+            yield app_port, plain_stack, lab_stack
+        finally:
+            for proc in reversed(started):
+                stop(proc)
+
+
 def proxy_overhead(runs: int, rounds: int, each: int) -> dict:
     """The lab's proxy against plain mitmweb: for each of `runs` fresh starts of the app, a plain mitmweb and
     the lab's mitmweb (grader and recorder loaded), the ratio of their p50s over `rounds` interleaved rounds
@@ -129,18 +151,10 @@ def proxy_overhead(runs: int, rounds: int, each: int) -> dict:
     ratios: dict[str, list[float]] = {"keep": [], "new": []}
     p50s: dict[str, list[float]] = {f"{proxy}_{way}": [] for proxy in ("plain", "lab") for way in ("keep", "new")}
     for _ in range(runs):
-        with tempfile.TemporaryDirectory() as tmp_dir:
-            tmp = Path(tmp_dir)
-            app, app_port = start_app(tmp)
-            plain, plain_lab = start_proxy(tmp, app_port, addon=False)
-            proxy, lab = start_proxy(tmp, app_port)
-            try:
-                targets = {"plain": f"{plain_lab.target}/", "lab": f"{lab.target}/"}
-                series = {f"{p}_{way}": (targets[p], way) for way in ("keep", "new") for p in ("plain", "lab")}
-                samples, _ = interleaved_rounds(series, rounds, each)
-            finally:
-                for proc in (proxy, plain, app):
-                    stop(proc)
+        with app_and_two_proxies() as (_, plain, lab):
+            targets = {"plain": f"{plain.target}/", "lab": f"{lab.target}/"}
+            series = {f"{p}_{way}": (targets[p], way) for way in ("keep", "new") for p in ("plain", "lab")}
+            samples, _ = interleaved_rounds(series, rounds, each)
         for name, values in samples.items():
             p50s[name].append(percentile(values, 50) * 1000)
         for way, values in ratios.items():
@@ -187,24 +201,15 @@ def bench_processes(count: int, clients: int, each: int, tls_rounds: int = 20, t
 
     Also the lab's mitmweb over https against http, on its one port.
     """
-    with tempfile.TemporaryDirectory() as tmp_dir:
-        tmp = Path(tmp_dir)
-        app, app_port = start_app(tmp)
-        plain, plain_lab = start_proxy(tmp, app_port, addon=False)
-        proxy, lab = start_proxy(tmp, app_port)
-        try:
-            results = latencies(
-                {"direct": f"http://127.0.0.1:{app_port}/", "plain": f"{plain_lab.target}/", "lab": f"{lab.target}/"},
-                count,
-            )
-            tls_samples, tls_counted = tls_latencies(lab, tls_rounds, tls_each)
-            negotiated = tls_version(lab)
-            lines_before = len(lab.records())
-            rate, answered = throughput(f"{lab.target}/", clients, each)
-            lines = len(lab.records()) - lines_before
-        finally:
-            for proc in (proxy, plain, app):
-                stop(proc)
+    with app_and_two_proxies() as (app_port, plain, lab):
+        results = latencies(
+            {"direct": f"http://127.0.0.1:{app_port}/", "plain": f"{plain.target}/", "lab": f"{lab.target}/"}, count
+        )
+        tls_samples, tls_counted = tls_latencies(lab, tls_rounds, tls_each)
+        negotiated = tls_version(lab)
+        lines_before = len(lab.records())
+        rate, answered = throughput(f"{lab.target}/", clients, each)
+        lines = len(lab.records()) - lines_before
     figures = {
         name: {"p50_ms": percentile(s, 50) * 1000, "p99_ms": percentile(s, 99) * 1000} for name, s in results.items()
     }

@@ -24,7 +24,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 SERVICES = ROOT / "services"
 LAB = ROOT / "lab"
-sys.path[:0] = [p for p in (str(SERVICES / "proxy"),) if p not in sys.path]
+if str(SERVICES / "proxy") not in sys.path:
+    sys.path.insert(0, str(SERVICES / "proxy"))
 
 import lab_contract
 from lab_launch import CA_CERT, confdir_args, mitmweb_args
@@ -65,6 +66,12 @@ def port_open(port: int, host: str = "127.0.0.1") -> bool:
         return True
     except OSError:
         return False
+
+
+def read_capture(path: Path) -> list[dict]:
+    """Every line of a capture file, each required to be one whole record (the lab's one reader, strict:
+    for the short files of a test or a benchmark run); no file yet, no lines."""
+    return lab_contract.read_capture(path, strict=True).records
 
 
 def start(cmd: list[str], log: Path, **kwargs) -> subprocess.Popen:
@@ -170,7 +177,7 @@ class Stack:
         )
 
     def records(self) -> list[dict]:
-        return lab_contract.read_capture(self.capture, strict=True).records  # a test's short file
+        return read_capture(self.capture)
 
 
 def start_proxy(

@@ -144,9 +144,9 @@ def index_problems(index: dict[str, Any]) -> list[str]:
             problems += _type_problems(
                 where, {k: v for k, v in challenge.items() if k not in ("id", "task")}, CHALLENGE_FIELDS
             )
-            if isinstance(cid, str) and cid in seen:
-                problems.append(f"{where}: the id is used twice")
             if isinstance(cid, str):
+                if cid in seen:
+                    problems.append(f"{where}: the id is used twice")
                 seen.add(cid)
             for field in ("id", "task"):
                 if not isinstance(challenge.get(field), str) or not challenge.get(field):

@@ -130,7 +130,7 @@ def flow_record(flow: http.HTTPFlow, trust_forwarded_proto: bool = False) -> dic
         "time": iso_time(flow.request.timestamp_start),
         "flow_id": flow.id,
         "method": flow.request.method,
-        "scheme": flow.metadata.get(SCHEME) or flow_scheme(flow, trust_forwarded_proto),
+        "scheme": scheme_of(flow, trust_forwarded_proto),
         "host": flow.request.host_header,
         "path": flow.request.path,
         "status": flow.response.status_code if flow.response else None,
@@ -164,9 +164,10 @@ def flow_scheme(flow: http.HTTPFlow, trust_forwarded_proto: bool = False) -> str
     return "http"
 
 
-def scheme_of(flow: http.HTTPFlow) -> str:
-    """The scheme the Recorder found when the request arrived; without it, the flow's own (no header trusted)."""
-    return flow.metadata.get(SCHEME) or flow_scheme(flow)
+def scheme_of(flow: http.HTTPFlow, trust_forwarded_proto: bool = False) -> str:
+    """The scheme the Recorder found when the request arrived; without it (a flow that failed before its
+    request hook, or the grader used alone), the flow's own."""
+    return flow.metadata.get(SCHEME) or flow_scheme(flow, trust_forwarded_proto)
 
 
 def header_entries(name: str, headers: list[str]) -> list[str]:

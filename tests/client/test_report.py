@@ -3,7 +3,7 @@
 import io
 
 import pytest
-from cookie_client import cli, report, scenarios
+from cookie_client import report, scenarios
 from cookie_client.runner import Run, Step
 from local_lab import LAB
 from rich.console import Console
@@ -114,7 +114,7 @@ def test_json_carries_steps_table_and_tracker():
 def test_plain_output_is_the_layout_the_sheet_pastes():
     """fold=True, the CLI's choice when stdout is no terminal: rich's own layout, as lab/01-seed.md shows it."""
     out = io.StringIO()
-    report.render(Console(file=out, width=cli.PLAIN_WIDTH), scenarios.load("seed"), seed_run(), fold=True)
+    report.render(Console(file=out, width=report.PLAIN_WIDTH), scenarios.load("seed"), seed_run(), fold=True)
     expected = dict(sheet_expectations((LAB / "01-seed.md").read_text(encoding="utf-8")))
     assert matches_expected(expected["docker compose run --rm client seed"], out.getvalue())
 

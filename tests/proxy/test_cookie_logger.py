@@ -5,9 +5,9 @@ import os
 
 import pytest
 from addon_support import load_addon, load_lab, make_flow, run_flow
-from helpers import read_capture
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from local_lab import read_capture
 from mitmproxy import exceptions
 
 

@@ -5,10 +5,9 @@ import logging
 
 import pytest
 from addon_support import grader_of, load_lab, make_flow, run_flow
-from helpers import read_capture
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from local_lab import LAB
+from local_lab import LAB, read_capture
 from mitmproxy import exceptions
 
 BROWSER = b"Mozilla/5.0 (X11; Linux x86_64) Chrome/156.0"

@@ -1,10 +1,9 @@
-"""Helpers shared by the test tiers: the addon's paths, the capture file read strictly, raw requests, the
-exercises. The repository's paths, free ports and bounded waits are bench/local_lab.py's."""
+"""Helpers shared by the test tiers: the addon's paths, raw requests, the exercises. The repository's paths,
+free ports, bounded waits and the strict capture reader are bench/local_lab.py's."""
 
 from __future__ import annotations
 
 import socket
-from pathlib import Path
 
 import lab_contract
 from local_lab import LAB, SERVICES
@@ -12,12 +11,6 @@ from local_lab import LAB, SERVICES
 # The lab's one addon script (the grader, then the recorder), and the grader's module.
 ADDON = SERVICES / "proxy" / "lab_proxy.py"
 GRADER = SERVICES / "proxy" / "lab_grader.py"
-
-
-def read_capture(path: Path) -> list[dict]:
-    """Every line of a capture file, each required to be one whole record (the lab's one reader, strict);
-    no file yet, no lines."""
-    return lab_contract.read_capture(path, strict=True).records
 
 
 def raw_request(port: int, head: bytes, timeout: float = 10) -> bytes:

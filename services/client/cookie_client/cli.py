@@ -13,8 +13,6 @@ from . import report, runner, scenarios
 from .progress import cli as progress_cli
 
 DEFAULT_TARGET = "http://proxy:8080"
-# Table width when the output is not a terminal (docker compose logs, a pipe).
-PLAIN_WIDTH = 160
 
 
 def parser() -> argparse.ArgumentParser:
@@ -67,7 +65,7 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(report.as_json(scenario, args.target, result), indent=2))
     else:
         terminal = sys.stdout.isatty()
-        console = Console(width=None if terminal else PLAIN_WIDTH)
+        console = Console(width=None if terminal else report.PLAIN_WIDTH)
         # Plain text keeps rich's own layout, which the exercise sheets paste and the
         # stack tests compare line by line; a terminal of any width gets whole values.
         report.render(console, scenario, result, fold=not terminal)

@@ -13,6 +13,8 @@ from rich.text import Text
 
 from .runner import Run, Step
 
+# Table width when the output is not a terminal (docker compose logs, a pipe), for every table the client prints.
+PLAIN_WIDTH = 160
 # Longest cookie value and Cookie header shown in a cell; the full text is in --json.
 VALUE_LIMIT = 24
 HEADER_LIMIT = 120
@@ -129,7 +131,7 @@ def render(console: Console, scenario: dict[str, Any], run: Run, *, fold: bool =
     """Print both tables; rich drops colour by itself when there is no terminal.
 
     fold=True is rich's own layout, which folds a word longer than its column:
-    the output the exercise sheets paste at cli.PLAIN_WIDTH, kept byte for byte.
+    the output the exercise sheets paste at PLAIN_WIDTH, kept byte for byte.
     Otherwise no word is broken across two lines (see keep_words_whole).
     """
     title = f"Execution Table: {scenario['name']}"

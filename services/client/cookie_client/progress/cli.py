@@ -8,10 +8,8 @@ import sys
 
 from rich.console import Console
 
+from ..report import PLAIN_WIDTH
 from . import data, terminal
-
-# Table width when the output is not a terminal (docker compose logs, a pipe).
-PLAIN_WIDTH = 160
 
 
 def progress_parser(command: str) -> argparse.ArgumentParser:

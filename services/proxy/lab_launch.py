@@ -5,6 +5,11 @@ Usage:
     python lab_launch.py --print-ca                       # the CA certificate (PEM), to trust it
     python lab_launch.py --health                         # exit 0 when the proxy is ready (health check)
 
+LAB_WAIT_FOR_APP (seconds, the image sets it): before its ports open, the proxy
+waits at most that long for the app to accept connections, so that whoever
+waits for the proxy's port (the scripted client) never meets an app that is not
+up yet. After that it starts anyway, and a request gets mitmproxy's 502.
+
 The CA lives in the confdir (LAB_CONFDIR, in the lab the `ca` volume at /ca):
 made by mitmproxy at the first start, kept across restarts, never in an image.
 The certificate for https is made again at each start from that CA and names
@@ -19,7 +24,9 @@ import ipaddress
 import os
 import socket
 import sys
+import time
 from pathlib import Path
+from urllib.parse import urlsplit
 
 HERE = Path(__file__).resolve().parent
 DEFAULT_CONFDIR = "/ca"
@@ -44,6 +51,7 @@ LAB_NAMES = ["127.0.0.1", "localhost", "cookielab.localhost", "*.cookielab.local
 #   apart by the first bytes), both HTTP/1.1, so a Cookie header is one line in both.
 # web_columns: a sequence option takes one --set per column; `tls` shows https
 #   flows with a lock, `comment` the addon's notes.
+UPSTREAM = "http://app:8000"
 TRAFFIC_PORT = 8080
 WEB_PORT = 8081
 WEB_COLUMNS = ["tls", "icon", "method", "path", "status", "size", "time", "comment"]
@@ -52,7 +60,7 @@ ADDON_SCRIPT = "lab_proxy.py"
 
 
 def mitmweb_args(
-    upstream: str = "http://app:8000",
+    upstream: str = UPSTREAM,
     listen_host: str = "",
     listen_port: int = TRAFFIC_PORT,
     web_host: str = "0.0.0.0",
@@ -145,6 +153,30 @@ def unready(confdir: Path) -> str | None:
     return None
 
 
+def wait_for_app(upstream: str, seconds: float, poll: float = 0.05) -> bool:
+    """Whether upstream accepted a connection within seconds, polled every poll seconds; says so when it waits."""
+    parts = urlsplit(upstream)
+    address = (parts.hostname or "", parts.port or 80)
+    deadline = time.monotonic() + seconds
+    told = False
+    while True:
+        try:
+            socket.create_connection(address, timeout=1).close()
+            return True
+        except OSError as exc:
+            if time.monotonic() >= deadline:
+                print(
+                    f"Cookie Lab: the app at {parts.netloc} did not answer within {seconds:g} s ({exc}): "
+                    "starting anyway; requests get a 502 until it does.",
+                    file=sys.stderr,
+                )
+                return False
+            if not told:
+                print(f"Cookie Lab: waiting for the app at {parts.netloc} ...", file=sys.stderr)
+                told = True
+            time.sleep(poll)
+
+
 def main(argv: list[str]) -> None:
     confdir = Path(os.environ.get("LAB_CONFDIR", DEFAULT_CONFDIR))
     if argv[:1] == ["--health"]:
@@ -162,6 +194,10 @@ def main(argv: list[str]) -> None:
     # already (for the certificate), so the proxy is up about 0.4 s sooner (docs/PERFORMANCE.md).
     from mitmproxy.tools.main import mitmweb
 
+    # After the imports, which take longer than the app's start.
+    wait = float(os.environ.get("LAB_WAIT_FOR_APP") or 0)
+    if wait > 0:
+        wait_for_app(UPSTREAM, wait)
     sys.argv = args
     mitmweb(args[1:])
 

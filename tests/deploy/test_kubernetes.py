@@ -208,7 +208,7 @@ def test_arguments_match_the_compose_command(base, service):
         for a in SERVICES_OF[service].get("command", [])
     ]
     args = resolved_args(container(base, service))
-    # The Job waits longer for the proxy than compose's client, which depends_on its health.
+    # The Job waits longer for the proxy (--wait 120) than compose's client (the default 30 s).
     assert (args[:-2] if service == "client" else args) == compose + CLUSTER_ONLY_ARGS.get(service, [])
     assert "lab_trust_forwarded_proto" not in " ".join(compose)
 
@@ -1300,6 +1300,9 @@ def test_the_base_may_reorder_its_rules_and_policies_without_breaking_a_class(tm
     shutil.copy(CLASS, root / "scripts" / "class")
     (root / "lab").mkdir()
     shutil.copy(ROOT / "lab" / "exercises.toml", root / "lab" / "exercises.toml")
+    # The roster's table comes from the progress package.
+    for package in ("services/client/cookie_client", "contract/lab_contract"):
+        shutil.copytree(ROOT / package, root / package, ignore=shutil.ignore_patterns("__pycache__"))
     ingress = root / "deploy" / "kubernetes" / "base" / "ingress.yaml"
     docs = list(yaml.safe_load_all(ingress.read_text(encoding="utf-8")))
     for doc in docs:

@@ -44,3 +44,22 @@ def test_the_health_check_says_why_it_fails(tmp_path, ports, monkeypatch, capsys
     with pytest.raises(SystemExit) as passed:
         lab_launch.main(["--health"])
     assert passed.value.code == 0
+
+
+def test_the_proxy_waits_for_the_app_and_says_so(capsys):
+    """LAB_WAIT_FOR_APP: a listening app is found at once, silently; one that never answers is waited for,
+    with a line saying so, then given up on with a line saying what a request will get."""
+    app = socket.socket()
+    app.bind(("127.0.0.1", 0))
+    app.listen()
+    upstream = f"http://127.0.0.1:{app.getsockname()[1]}"
+    assert lab_launch.wait_for_app(upstream, 5)
+    assert capsys.readouterr().err == ""
+    app.close()
+    assert not lab_launch.wait_for_app(upstream, 0.2, poll=0.05)
+    lines = capsys.readouterr().err.splitlines()
+    assert lines[0] == f"Cookie Lab: waiting for the app at 127.0.0.1:{upstream.rsplit(':', 1)[1]} ..."
+    assert lines[1].startswith(
+        f"Cookie Lab: the app at 127.0.0.1:{upstream.rsplit(':', 1)[1]} did not answer within 0.2 s"
+    )
+    assert lines[1].endswith("starting anyway; requests get a 502 until it does.")

@@ -28,9 +28,9 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--wait",
         type=float,
-        default=15.0,
+        default=30.0,
         metavar="SECONDS",
-        help="how long to wait for the target to accept connections (default: 15)",
+        help="how long to wait for the target to accept connections (default: 30)",
     )
     p.add_argument("--list", action="store_true", help="list the scenarios and exit")
     return p

@@ -7,6 +7,7 @@ import urllib.error
 import urllib.request
 from functools import partial
 from http.server import ThreadingHTTPServer
+from pathlib import Path
 
 import pytest
 from cookie_client import cli, progress
@@ -172,3 +173,25 @@ def test_the_board_skips_and_counts_a_record_of_the_wrong_type(tmp_path):
     assert f'<span id="count">0 of {TOTAL}</span>' in page
     assert '<p id="skipped">1 line(s) of the capture file could not be read and were skipped.</p>' in page
     assert (data["solved"], data["unreadable_lines"]) == (0, 1)
+
+
+def test_a_class_table_has_every_learners_challenges_and_skips_what_is_not_progress(tmp_path):
+    """scripts/class table: learners whose indexes differ still line up, one column per challenge."""
+    from cookie_client.progress import ProgressError, classroom
+
+    def output(name: str, solved: dict[str, bool]) -> Path:
+        path = tmp_path / f"{name}.json"
+        path.write_text(json.dumps({"challenges": [{"challenge": c, "solved": s} for c, s in solved.items()]}))
+        return path
+
+    ada = classroom.read_learner(output("ada", {"01-a": True, "02-b": False}))
+    bob = classroom.read_learner(output("bob", {"01-a": False, "03-new": True}))
+    table = classroom.plain_table(classroom.class_rows([("ada", ada), ("bob", bob)]))
+    assert table.splitlines() == [
+        "learner  solved  01-a  02-b  03-new",
+        "ada      1 of 3  x     .     .",
+        "bob      1 of 3  .     .     x",
+    ]
+    (tmp_path / "eve.json").write_text('{"challenges": [{"solved": true}]}')
+    with pytest.raises(ProgressError, match=r"eve.json: not a `progress --json` output \('challenge'\)"):
+        classroom.read_learner(tmp_path / "eve.json")

@@ -52,7 +52,7 @@ def lab():
     lab.compose("down", "-v", "--remove-orphans")
     try:
         # What a learner types, detached so the test can read the logs; it
-        # returns once app and proxy are healthy and the client has started.
+        # returns once every container has started (the client waits for the proxy itself).
         lab.compose("up", "-d")
         yield lab
     finally:

@@ -87,6 +87,9 @@ def test_progress_survives_a_restart_of_the_proxy_and_is_not_solved_twice(lab, s
     lab.compose("restart", "proxy", timeout=120)
     wait_healthy(lab, "proxy")
     assert CHALLENGE in solved(lab)
+    # The log says why a link to a flow printed before the restart opens an empty list.
+    log = lab.compose("logs", "--no-color", "proxy").stdout
+    assert "links to flows printed before this start open an empty list" in log
     # The lab's CA is kept too: a learner who trusted it still does.
     assert lab.ca() == ca
     before = len(captured(lab))
@@ -118,6 +121,17 @@ def test_reset_progress_starts_over_and_keeps_the_old_traffic(lab, solved_once):
     # Solvable again after the reset.
     curl_as_bob(lab)
     wait_until(lambda: CHALLENGE in solved(lab), 30, "the challenge solved again")
+
+
+def test_the_board_stops_cleanly_on_sigterm(lab, solved_once):
+    """`docker compose stop` sends SIGTERM: the board exits 0 by itself, not 137 after Docker's 10 s kill."""
+    container = lab.container("progress")
+    lab.compose("stop", "progress", timeout=60)
+    state = json.loads(subprocess.run(["docker", "inspect", container], check=True, capture_output=True).stdout)
+    assert state[0]["State"]["ExitCode"] == 0
+    assert "cookie-lab board: stopped" in lab.compose("logs", "--no-color", "progress").stdout
+    lab.compose("start", "progress", timeout=60)
+    wait_healthy(lab, "progress")
 
 
 def test_progress_survives_down_and_up(lab, solved_once):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html
 import json
+import signal
 from functools import partial
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -97,12 +98,20 @@ class Handler(BaseHTTPRequestHandler):
             super().log_message(format, *args)
 
 
+def stop(signum: int, frame: object) -> None:
+    """SIGTERM (`docker compose stop`, a pod's end): leave serve_forever at once, as Ctrl-C does."""
+    raise KeyboardInterrupt
+
+
 def serve(host: str, port: int, captures: str, exercises: str) -> None:
     server = ThreadingHTTPServer((host, port), partial(Handler, captures=captures, exercises=exercises))
+    # In its container the board is process 1, which the kernel spares a signal it has no handler for:
+    # without this, `docker compose stop` waits 10 s and then kills it (exit 137).
+    signal.signal(signal.SIGTERM, stop)
     print(f"cookie-lab board: serving progress on {host}:{port}, from {captures} and {exercises}", flush=True)
     try:
         server.serve_forever()
     except KeyboardInterrupt:
-        pass
+        print("cookie-lab board: stopped", flush=True)
     finally:
         server.server_close()

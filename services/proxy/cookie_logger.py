@@ -230,9 +230,11 @@ class Recorder:
         flow.metadata.pop(RECORDED, None)
         # Worked out once, here, for the grader's steps and for the record.
         flow.metadata[SCHEME] = flow_scheme(flow, ctx.options.lab_trust_forwarded_proto)
-        prefix = f"→ {display(flow.request.method)} {display(flow.request.path)}"
+        # ↻: mitmweb's Replay sent this request again, as it now is (edits included).
+        replay = flow.is_replay == "request"
+        prefix = f"{'↻' if replay else '→'} {display(flow.request.method)} {display(flow.request.path)}"
         for entry in header_entries("Cookie", flow.request.headers.get_all("cookie")):
-            traffic.info(f"{prefix}  {entry}")
+            traffic.info(f"{prefix}  {entry}{'  (replayed in mitmweb)' if replay else ''}")
 
     def response(self, flow: http.HTTPFlow) -> None:
         assert flow.response is not None
@@ -268,8 +270,12 @@ class Recorder:
             parts.append(f"error: {display(record['error'])}")
         # mitmweb shows a comment on one line, in the flow list and the detail view.
         note = " | ".join(parts)
-        # Keep whatever the learner already wrote on the flow.
-        flow.comment = f"{flow.comment} | {note}" if flow.comment and note not in flow.comment else note
+        # Keep whatever is on the flow already: the learner's own words, and a replayed flow's first
+        # comment with its ✔ solved mark, to which a replay that says the same adds nothing.
+        if not flow.comment:
+            flow.comment = note
+        elif note not in flow.comment:
+            flow.comment = f"{flow.comment} | {note}"
 
     def _write(self, record: dict[str, Any]) -> None:
         if self._fd is None:

@@ -181,13 +181,19 @@ class Grader:
             logger.info(
                 f"Cookie Lab: {solved} of {len(self.challenges)} challenges already solved (from the capture file)"
             )
+            # The solved lines of an earlier start link to flows that this mitmweb never held.
+            logger.info(
+                "Cookie Lab: links to flows printed before this start open an empty list: mitmweb keeps flows"
+                " in memory only. The capture file, `progress` and the board keep every solve."
+            )
 
     def response(self, flow: http.HTTPFlow) -> None:
         flow.metadata[SOLVED] = []
         flow.metadata[STEPS] = []
         flow.metadata[EDITED] = edited_in_mitmweb(flow)
-        if flow.metadata[EDITED]:
+        if flow.metadata[EDITED] and flow.is_replay != "request":
             # The request's log line showed the Cookie header as it arrived; say what went on.
+            # (A replay's request line shows what it sent already, marked as a replay.)
             for entry in header_entries("Cookie", flow.request.headers.get_all("cookie")):
                 traffic.info(
                     f"✎ {display(flow.request.method)} {display(flow.request.path)}  edited in mitmweb, sent as {entry}"

@@ -305,3 +305,23 @@ def test_your_browser_is_known_by_its_sec_fetch_headers_too(
     flow.request.headers["user-agent"] = agent
     run_flow(tctx, logger_addon, flow, grader)
     assert read_capture(capture)[0]["solved"] == solved
+
+
+def test_a_replay_keeps_the_solved_comment_and_is_logged_as_a_replay(tctx, grader, logger_addon, capture, caplog):
+    """Sheet 08, Step 4: Replay the flow that was forged in mitmweb. Its ✔ comment stays (`~comment solved`
+    still finds it), and the log says replay, not edit, as the record does."""
+    flow = make_flow([b"username=Alice"], path=b"/tamper/admin")
+    flow.backup()
+    flow.request.headers["cookie"] = "username=admin"
+    run_flow(tctx, logger_addon, flow, grader)
+    assert flow.comment.startswith("✔ solved 08-forged-in-mitmweb | ")
+    first = flow.comment
+    flow.is_replay = "request"
+    caplog.clear()
+    with caplog.at_level(logging.INFO):
+        run_flow(tctx, logger_addon, flow, grader)
+    # Kept whole; a challenge the replay solves in its turn is added after it.
+    assert flow.comment.startswith(first)
+    assert "↻ GET /tamper/admin  Cookie: username=admin  (replayed in mitmweb)" in caplog.messages
+    assert not [m for m in caplog.messages if m.startswith("✎")]
+    assert read_capture(capture)[1]["replay"] == "request"

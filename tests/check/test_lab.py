@@ -203,3 +203,29 @@ def test_the_build_context_sends_only_what_the_dockerfiles_copy():
                         ("services/" + service + "/", "contract/lab_contract/", "lab/exercises.toml")
                     ), line
                     assert (ROOT / source).exists(), line
+
+
+def test_the_offline_base_says_it_needs_root_where_there_is_no_sudo(tmp_path):
+    """README, Without Docker Hub: scripts/build-images asks sudo for root itself, and where there is no
+    sudo (a root shell is the usual case there) a user who is not root is told plainly."""
+    tools = tmp_path / "bin"
+    tools.mkdir()
+    # What the script reaches before the check: bash, a user who is not root, no image yet, and no sudo.
+    (tools / "bash").symlink_to(shutil.which("bash"))
+    (tools / "id").write_text("#!/bin/sh\necho 1000\n")
+    (tools / "docker").write_text("#!/bin/sh\nexit 1\n")
+    for tool in ("id", "docker"):
+        (tools / tool).chmod(0o755)
+    proc = subprocess.run(
+        [str(tools / "bash"), str(ROOT / "scripts" / "offline-base"), "x"],
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={"PATH": str(tools)},
+        stdin=subprocess.DEVNULL,
+    )
+    assert proc.returncode == 1
+    assert proc.stderr.strip().splitlines()[-1] == (
+        "offline-base: debootstrap needs root, and there is no sudo here: run scripts/build-images as root"
+    )

@@ -14,6 +14,7 @@ from cookie_client import flask_session
 from cookie_client.runner import USER_AGENT
 from helpers import exercises
 from local_lab import LAB, PASSWORD, SERVICES, running_stack, wait_until
+from mitmproxy import flowfilter
 from mitmweb import MitmwebUI, mitmweb_flows
 from stack_support import intercept_edit_resume
 
@@ -240,6 +241,21 @@ def test_a_challenge_is_solved_by_doing_what_its_solution_says(fresh, challenge)
     solver(fresh)
     wait_until(lambda: len(fresh.records()) > before, 15, "the repeat's capture lines")
     assert all(challenge not in r["solved"] for r in fresh.records()[before:])
+
+
+def test_marked_finds_exactly_the_flows_that_solved_something(fresh):
+    """After the solves above: `~marked` (the README's search for solved flows) and `~comment solved`,
+    in mitmproxy's own filter language, which mitmweb's Search box speaks, find every solving flow and no other."""
+    solving = {r["flow_id"] for r in fresh.records() if r["solved"]}
+    assert len(solving) > 5
+    ui = MitmwebUI(fresh.web_port, PASSWORD)
+    try:
+        flows = ui.dump()
+    finally:
+        ui.close()
+    for expression in ("~marked", "~comment solved"):
+        match = flowfilter.parse(expression)
+        assert {f.id for f in flows if match(f)} == solving, expression
 
 
 def user_agent(flow: dict) -> str:

@@ -398,7 +398,7 @@ def report(results: dict) -> None:
         runs = ", ".join(f"{s:.1f}" for s in d["startup_s"]["runs"])
         print(
             f"\nStart-up, `docker compose up -d` until the seed table is printed: median {d['startup_s']['median']:.1f} s"
-            f" (runs: {runs}; target <= 5 s)"
+            f" (runs: {runs}; target <= 3 s)"
         )
         print(
             "Image sizes (MB, uncompressed): "

@@ -105,11 +105,13 @@ CHECKS = {
 
 
 def load_challenges(path: str) -> list[dict[str, Any]]:
-    """Every challenge of an exercises.toml, in order; raise OptionsError saying what is wrong."""
+    """Every challenge of an exercises.toml, in order, each with its exercise's id as "sheet"; raise
+    OptionsError saying what is wrong."""
     try:
-        return lab_contract.challenges(lab_contract.load_index(path))
+        index = lab_contract.load_index(path)
     except lab_contract.BadIndex as exc:
         raise exceptions.OptionsError(f"lab_exercises: {exc}") from exc
+    return [{**c, "sheet": e["id"]} for e in lab_contract.exercises(index) for c in e.get("challenge", [])]
 
 
 # The keys a step is judged by, the cheap ones first (a path or a status rules most flows out before
@@ -144,6 +146,13 @@ class Grader:
             "",
             "Address of the mitmweb UI as the learner's browser reaches it, printed with the login at "
             "start and with a link to each flow that solves a challenge. Empty: print neither.",
+        )
+        loader.add_option(
+            "lab_guide_url",
+            str,
+            "",
+            "Address of the lab's guide as the learner's browser reaches it: each solved line names the "
+            "guide's page of the challenge's sheet. Empty: name none.",
         )
 
     def configure(self, updates: set[str]) -> None:
@@ -220,8 +229,11 @@ class Grader:
             flow.marked = MARKER
             url = ctx.options.lab_ui_url
             where = f"  {url}#/flows/{flow.id}/request" if url else ""
+            guide = ctx.options.lab_guide_url
+            sheets = {c["id"]: c["sheet"] for c in self.challenges}
             for cid in flow.metadata[SOLVED]:
-                logger.info(f"Cookie Lab: solved {cid}{where}")
+                sheet = f"  sheet: {guide}sheet/{sheets[cid]}" if guide else ""
+                logger.info(f"Cookie Lab: solved {cid}{where}{sheet}")
 
 
 # Not loaded on its own: lab_proxy.py runs the Grader before the Recorder.

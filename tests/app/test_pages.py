@@ -18,6 +18,13 @@ def test_start_page_lists_every_exercise_with_its_sheet_title(raw_client):
         assert f"{exercise['id']} · {exercise['title']}" in resp.text
 
 
+def test_start_page_links_each_sheets_page_in_the_guide(monkeypatch):
+    monkeypatch.setenv("LAB_GUIDE_URL", "http://progress.localhost:9083/")
+    page = create_app({"LAB_EXERCISES": str(LAB / "exercises.toml")}).test_client().get("/lab/").text
+    for exercise in exercises():
+        assert f'href="http://progress.localhost:9083/sheet/{exercise["id"]}"' in page
+
+
 def test_start_page_offers_a_form_for_every_post_route(app, raw_client):
     page = raw_client.get("/lab/").text
     forms = set(re.findall(r'<form method="post" action="([^"]+)"', page))

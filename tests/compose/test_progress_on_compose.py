@@ -4,6 +4,7 @@ After test_compose.py (file order): restarting the proxy empties mitmweb's flow 
 
 import json
 import subprocess
+import urllib.error
 import urllib.request
 
 import pytest
@@ -61,8 +62,24 @@ def test_the_proxy_logs_the_solving_flow_with_a_link(lab, solved_once):
     log = lab.compose("logs", "--no-color", "--no-log-prefix", "proxy").stdout
     assert (
         f"Cookie Lab: solved {CHALLENGE}  http://localhost:{lab.web_port}/#/flows/{solved_once['flow_id']}/request"
-        in log
+        f"  sheet: http://progress.localhost:{lab.progress_port}/sheet/01" in log
     )
+
+
+def test_the_guide_shows_the_sheet_beside_its_solved_challenge_at_the_labs_own_ports(lab, solved_once):
+    wait_healthy(lab, "progress")
+    with urllib.request.urlopen(f"http://127.0.0.1:{lab.progress_port}/sheet/08", timeout=10) as resp:
+        page = resp.read().decode()
+    # The sheets are in the image; their addresses are this lab's ports from the environment.
+    assert "<h1>08 · Tampering: a plain cookie is whatever the client says</h1>" in page
+    assert f"http://127.0.0.1:{lab.proxy_port}/tamper/admin" in page and "127.0.0.1:8080" not in page
+    with urllib.request.urlopen(f"http://127.0.0.1:{lab.progress_port}/sheet/01", timeout=10) as resp:
+        assert f'<li class="challenge solved" id="{CHALLENGE}"' in resp.read().decode()
+    # Solutions are off unless the instructor turns them on.
+    with pytest.raises(urllib.error.HTTPError) as off:
+        urllib.request.urlopen(f"http://127.0.0.1:{lab.progress_port}/solutions/08", timeout=10)
+    with off.value:
+        assert off.value.code == 404 and off.value.read().decode().startswith("Solutions are off in this lab")
 
 
 def test_progress_in_the_client_container_shows_it_and_the_next_hint(lab, solved_once):

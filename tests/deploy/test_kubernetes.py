@@ -191,7 +191,10 @@ def test_environment_matches(base, service):
     # The password and the UI's address reach mitmweb's arguments through the environment here (so that
     # scripts/class patches the address by name), through `${...}` in compose; a pod's route table may
     # hold only its own /32, so the app trusts X-Forwarded-* by NetworkPolicy instead.
-    extra = {"LAB_WEB_PASSWORD", "LAB_UI_URL", "FORWARDED_ALLOW_IPS"}
+    # The guide's address likewise (lab_guide_url); the guide marks `docker compose` commands "laptop only".
+    extra = {"LAB_WEB_PASSWORD", "LAB_UI_URL", "LAB_GUIDE_URL", "FORWARDED_ALLOW_IPS", "LAB_GUIDE_PLACE"}
+    if service != "proxy":
+        extra.discard("LAB_GUIDE_URL")
     assert k8s - extra == set(SERVICES_OF[service].get("environment", {}))
 
 
@@ -305,8 +308,11 @@ def test_the_captures_volume_is_writable_for_the_proxy_alone(base, service):
         for m in container(base, service).get("volumeMounts", [])
         if m["mountPath"] != "/tmp"
     }
-    # compose mounts the one file /lab/exercises.toml; here the ConfigMap is the folder /lab.
-    compose = {("/lab" if path == "/lab/exercises.toml" else path): rw for path, rw in compose.items()}
+    # compose mounts the one file /lab/exercises.toml; here the ConfigMap is the folder /lab, except
+    # for the guide, whose sheets are at /lab in its image (the index alone is mounted, by subPath).
+    compose = {
+        ("/lab" if path == "/lab/exercises.toml" and path not in mounts else path): rw for path, rw in compose.items()
+    }
     assert mounts == compose
 
 
@@ -1083,6 +1089,19 @@ def test_each_learners_proxy_and_site_name_their_own_addresses(klass):
         site = {e["name"]: e["value"] for e in container_in(objects, row["namespace"], "site")["env"]}
         app = row["app"].removesuffix("/lab/")
         assert site == {"LAB_APP_URL": app, "LAB_APP_HTTPS_URL": app}  # https on the class's default --scheme
+
+
+def test_each_learners_guide_shows_their_own_addresses(klass):
+    """The guide (the progress container) rewrites the sheets' addresses to the learner's, and the solved
+    lines of the learner's proxy name the learner's guide."""
+    objects, _, folder = klass
+    for row in roster(folder):
+        proxy = container_in(objects, row["namespace"], "proxy")
+        assert options(resolved_args(proxy))["lab_guide_url"] == row["progress"]
+        guide = {e["name"]: e["value"] for e in container_in(objects, row["namespace"], "progress")["env"]}
+        assert guide["LAB_APP_URL"] == row["app"].removesuffix("lab/")
+        assert guide["LAB_WEB_URL"] == row["mitmweb"] and guide["LAB_GUIDE_URL"] == row["progress"]
+        assert guide["LAB_GUIDE_PLACE"] == "cluster" and guide["LAB_GUIDE_SOLUTIONS"] == "0"
 
 
 def test_the_roster_prints_every_learners_addresses_and_password(klass):

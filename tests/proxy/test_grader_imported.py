@@ -389,6 +389,16 @@ def test_a_solving_flow_is_marked_and_named_in_the_log(grading, caplog):
     assert caplog.messages == [f"Cookie Lab: solved 01-bob  http://localhost:8081/#/flows/{f.id}/request"]
 
 
+def test_with_the_guides_address_the_log_names_the_sheets_page(grading, caplog):
+    tctx, grader = grading
+    tctx.options.update(lab_ui_url="http://localhost:8081/", lab_guide_url="http://progress.localhost:8083/")
+    f = flow([b"username=Bob"])
+    with caplog.at_level(logging.INFO):
+        grade(grader, f)
+    sheet = "  sheet: http://progress.localhost:8083/sheet/01"
+    assert caplog.messages == [f"Cookie Lab: solved 01-bob  http://localhost:8081/#/flows/{f.id}/request{sheet}"]
+
+
 def test_without_a_ui_address_the_log_names_the_challenge_alone(grading, caplog):
     _, grader = grading
     with caplog.at_level(logging.INFO):

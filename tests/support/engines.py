@@ -75,6 +75,7 @@ class Tab:
     def text(self, css: str) -> str: ...
     def js(self, expression: str): ...
     def screenshot(self, path: Path) -> None: ...
+    def resize(self, width: int, height: int) -> None: ...
     def close(self) -> None: ...
 
     def wait_text(self, css: str, want: str, timeout: float = 10) -> str:
@@ -111,6 +112,9 @@ class ChromiumTab(Tab):
 
     def screenshot(self, path: Path) -> None:
         self.page.screenshot(path=str(path), full_page=True)
+
+    def resize(self, width: int, height: int) -> None:
+        self.page.set_viewport_size({"width": width, "height": height})
 
     def add_cookie(self, name: str, value: str, url: str) -> None:
         self.context.add_cookies([{"name": name, "value": value, "url": url}])
@@ -180,6 +184,10 @@ class FirefoxTab(Tab):
 
     def screenshot(self, path: Path) -> None:
         path.write_bytes(self._command(lambda: self.client.screenshot(format="binary", full=True)))
+
+    def resize(self, width: int, height: int) -> None:
+        # The window, not the page: headless Firefox has no toolbars, so the page gets nearly all of it.
+        self._command(lambda: self.client.set_window_rect(width=width, height=height))
 
     def close(self) -> None:
         pass

@@ -33,6 +33,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         # The app itself as the learner's browser reaches it, over http and over https.
         LAB_APP_URL=os.environ.get("LAB_APP_URL", "http://127.0.0.1:8080/"),
         LAB_HTTPS_URL=os.environ.get("LAB_HTTPS_URL", "https://127.0.0.1:8443/"),
+        # The lab's guide: every sheet beside its challenges; the start page links each sheet's page.
+        LAB_GUIDE_URL=os.environ.get("LAB_GUIDE_URL", "http://progress.localhost:8083/"),
         # The exercise index: the start page lists the pages each sheet has the learner open.
         LAB_EXERCISES=os.environ.get("LAB_EXERCISES", lab_contract.EXERCISES),
     )

@@ -7,7 +7,16 @@ import it from contract/ (pyproject.toml's pythonpath).
 """
 
 from .capture import Capture, CaptureReader, read_capture
-from .index import STEP_TYPES, BadIndex, challenges, exercises, index_problems, load_index, step_problems
+from .index import (
+    STEP_TYPES,
+    BadIndex,
+    challenges,
+    exercises,
+    index_problems,
+    load_index,
+    retired,
+    step_problems,
+)
 
 __all__ = [
     "CAPTURES",
@@ -22,6 +31,7 @@ __all__ = [
     "index_problems",
     "load_index",
     "read_capture",
+    "retired",
     "step_problems",
 ]
 

@@ -64,9 +64,13 @@ EXERCISE_FIELDS = {
     "check": dict,
     "page": list,
     "challenge": list,
+    "retired": list,
 }
 PAGE_FIELDS = {"path": str, "does": str, "method": str, "form": dict}
 CHALLENGE_FIELDS = {"id": str, "task": str, "hints": list, "laptop_only": bool, "step": list}
+# A challenge taken out of the lab ([[exercise.retired]]): never graded again, but a learner who solved it
+# keeps the solve, shown as retired. replaced_by names the challenge that asks for it now, if one does.
+RETIRED_FIELDS = {"id": str, "task": str, "replaced_by": str}
 
 
 class BadIndex(Exception):
@@ -156,7 +160,43 @@ def index_problems(index: dict[str, Any]) -> list[str]:
                 problems.append(f"{where}: needs at least one [[...step]]")
             for number, step in enumerate(steps if isinstance(steps, list) else [], 1):
                 problems += step_problems(f"{where}, step {number}", step)
+        retired = exercise.get("retired", [])
+        for entry in retired if isinstance(retired, list) else []:
+            rid = entry.get("id", "?") if isinstance(entry, dict) else "?"
+            where = f"exercise {eid}, retired challenge {rid}"
+            problems += _type_problems(where, entry, RETIRED_FIELDS)
+            if not isinstance(entry, dict):
+                continue
+            if isinstance(rid, str):
+                if rid in seen:
+                    problems.append(f"{where}: the id is used twice")
+                seen.add(rid)
+            problems += [f"{where}: needs a text `{f}`" for f in ("id", "task") if not entry.get(f)]
+    replaced = [
+        (e.get("id", "?"), r.get("id", "?"), r["replaced_by"])
+        for e in exercises
+        if isinstance(e, dict) and isinstance(e.get("retired"), list)
+        for r in e["retired"]
+        if isinstance(r, dict) and isinstance(r.get("replaced_by"), str)
+    ]
+    live = {c["id"] for c in challenges_of(exercises) if isinstance(c.get("id"), str)}
+    problems += [
+        f"exercise {eid}, retired challenge {rid}: replaced_by names no challenge: {by!r}"
+        for eid, rid, by in replaced
+        if by not in live
+    ]
     return problems
+
+
+def challenges_of(exercises: list[Any]) -> list[dict[str, Any]]:
+    """Every challenge table of the exercise tables, in order, whatever else is wrong with them."""
+    return [
+        c
+        for e in exercises
+        if isinstance(e, dict) and isinstance(e.get("challenge"), list)
+        for c in e["challenge"]
+        if isinstance(c, dict)
+    ]
 
 
 def load_index(path: str | Path) -> dict[str, Any]:
@@ -181,3 +221,8 @@ def exercises(index: dict[str, Any]) -> list[dict[str, Any]]:
 def challenges(index: dict[str, Any]) -> list[dict[str, Any]]:
     """Every challenge of the index, in order."""
     return [c for exercise in exercises(index) for c in exercise.get("challenge", [])]
+
+
+def retired(index: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every retired challenge of the index, in order, each with its exercise's id as "exercise"."""
+    return [{**r, "exercise": e["id"]} for e in exercises(index) for r in e.get("retired", [])]

@@ -12,6 +12,7 @@ from functools import partial
 from http.server import ThreadingHTTPServer
 
 import pytest
+from cookie_client import progress
 from cookie_client.progress import board, guide
 from helpers import exercises
 from local_lab import LAB, free_port
@@ -118,9 +119,9 @@ def test_hints_come_one_more_per_click_and_never_the_solution(serve):
     hints = challenge["hints"]
     page = get("/sheet/04")[1]
     assert not any(hint in page for hint in hints)
-    assert f'href="?hint={challenge["id"]}&amp;level=1#{challenge["id"]}">Show a hint (1 of {len(hints)})' in page
+    assert f'href="?h={challenge["id"]}:1#{challenge["id"]}">Show a hint (1 of {len(hints)})' in page
     for level in range(1, len(hints) + 1):
-        page = get(f"/sheet/04?hint={challenge['id']}&level={level}")[1]
+        page = get(f"/sheet/04?h={challenge['id']}:{level}")[1]
         shown = [hint for hint in hints if f"<li>{hint.replace(chr(39), '&#x27;')}</li>" in page]
         assert shown == hints[:level]
     assert "No more hints" in page
@@ -130,7 +131,8 @@ def test_hints_come_one_more_per_click_and_never_the_solution(serve):
 
 def test_solutions_are_served_only_when_the_instructor_turns_them_on(serve):
     status, text, _ = serve(guide.Settings())("/solutions/08")
-    assert status == 404 and text.startswith("Solutions are off in this lab")
+    assert status == 403 and text.startswith("Solutions are off in this lab: try the hints beside each challenge")
+    assert "(/sheet/08)" in text
     assert "/solutions/08" not in serve(guide.Settings())("/sheet/08")[1]
     on = serve(guide.Settings.from_env({"LAB_GUIDE_SOLUTIONS": "1"}))
     assert 'href="/solutions/08"' in on("/sheet/08")[1]
@@ -186,3 +188,90 @@ def test_a_sheet_outside_the_index_folder_is_refused(tmp_path):
     (tmp_path / "secret.md").write_text("not a sheet")
     with pytest.raises(guide.progress.ProgressError, match=r"names '../secret.md', outside its own folder"):
         guide.read_lab_file(lab / "exercises.toml", "../secret.md")
+
+
+RETIRED_INDEX = """
+[[exercise]]
+id = "01"
+title = "One"
+sheet = "01-seed.md"
+solution = "solutions/01-seed.md"
+[[exercise.challenge]]
+id = "01-new"
+task = "Do the new thing."
+hints = ["A hint."]
+[[exercise.challenge.step]]
+path = "/"
+[[exercise.retired]]
+id = "01-old"
+task = "Did the old thing."
+replaced_by = "01-new"
+[[exercise.retired]]
+id = "01-older"
+task = "Never solved."
+"""
+
+
+def test_a_retired_challenge_keeps_its_solve_shown_as_retired_and_counts_nowhere(serve, tmp_path):
+    """A challenge rewritten so that the Steps no longer give it away gets a new id; the old one is retired.
+    A learner who solved it keeps the solve, shown as retired; one who did not never sees it."""
+    lab = tmp_path / "lab"
+    (lab / "solutions").mkdir(parents=True)
+    shutil.copy(LAB / "01-seed.md", lab / "01-seed.md")
+    (lab / "exercises.toml").write_text(RETIRED_INDEX, encoding="utf-8")
+    old_solve = json.dumps({"time": "2026-11-20T09:00:00.000+00:00", "flow_id": "old", "solved": ["01-old"]})
+    data = progress.report(_capture(tmp_path, old_solve), lab / "exercises.toml")
+    assert [(r["challenge"], r["solved"], r.get("retired", False)) for r in data["challenges"]] == [
+        ("01-new", False, False),
+        ("01-old", True, True),
+    ]
+    assert (data["solved"], data["total"], data["next"]["challenge"]) == (0, 1, "01-new")
+    get = serve(guide.Settings(), index=lab / "exercises.toml", captured=old_solve)
+    sheet = get("/sheet/01")[1]
+    assert '<h3 class="retired-title">Retired challenges you solved</h3>' in sheet
+    assert "<code>01-old</code>: Did the old thing. (✔ Solved at 2026-11-20 09:00:00 UTC)" in sheet
+    assert "01-older" not in sheet
+    assert '<span class="sheet-count" id="sheet-count">0 of 1</span>' in sheet
+    board_page = get("/")[1]
+    assert "solved</span> (retired: no longer in the lab, your solve is kept)" in board_page
+    assert '<span id="count">0 of 1</span>' in board_page
+
+
+def _capture(tmp_path, line: str):
+    path = tmp_path / "old.jsonl"
+    path.write_text(line + "\n", encoding="utf-8")
+    return path
+
+
+def test_each_cards_hints_stay_open_while_another_cards_are_revealed(serve):
+    """Sheet 01 has two challenges: revealing the second's hint keeps the first's open."""
+    get = serve(guide.Settings())
+    first, second = (c for e in exercises() if e["id"] == "01" for c in e["challenge"])
+    page = get(f"/sheet/01?h={first['id']}:1")[1]
+    link = re.search(rf'href="([^"]*)#{second["id"]}">Show a hint', page).group(1).replace("&amp;", "&")
+    assert link == f"?h={first['id']}:1&h={second['id']}:1"
+    page = get(f"/sheet/01{link}")[1]
+    assert (
+        f"<li>{html.escape(first['hints'][0])}</li>" in page and f"<li>{html.escape(second['hints'][0])}</li>" in page
+    )
+
+
+def test_the_guide_leads_back_to_the_rest_of_the_lab_and_hides_the_sheets_notes(serve):
+    get = serve(
+        guide.Settings.from_env({"LAB_APP_URL": "http://127.0.0.1:9080/", "LAB_WEB_URL": "http://localhost:9081/"})
+    )
+    for path in ("/", "/sheet/06"):
+        page = get(path)[1]
+        assert '<a href="http://127.0.0.1:9080/lab/">Start page</a>' in page
+        assert '<a href="http://localhost:9081/">mitmweb</a>' in page
+    page = get("/sheet/06")[1]
+    # The claims tables' marker is a note for whoever edits the sheet; its tables scroll in a box of their own.
+    assert "claims:" not in page and "&lt;!--" not in page
+    assert page.count('<div class="table-box" tabindex="0"><table>') >= 3
+
+
+def test_laptop_only_is_said_on_a_cluster_alone_and_in_words(serve):
+    laptop = serve(guide.Settings())("/sheet/06")[1]
+    assert "laptop-tag" not in laptop
+    cluster = serve(guide.Settings.from_env({"LAB_GUIDE_PLACE": "cluster"}))("/sheet/06")[1]
+    assert "(laptop only: it needs an address your class's cluster does not give; skip it here)" in cluster

@@ -79,7 +79,7 @@ def test_the_guide_shows_the_sheet_beside_its_solved_challenge_at_the_labs_own_p
     with pytest.raises(urllib.error.HTTPError) as off:
         urllib.request.urlopen(f"http://127.0.0.1:{lab.progress_port}/solutions/08", timeout=10)
     with off.value:
-        assert off.value.code == 404 and off.value.read().decode().startswith("Solutions are off in this lab")
+        assert off.value.code == 403 and off.value.read().decode().startswith("Solutions are off in this lab")
 
 
 def test_progress_in_the_client_container_shows_it_and_the_next_hint(lab, solved_once):

@@ -25,7 +25,7 @@ def test_the_labs_own_index_loads_with_every_exercise_page_and_challenge():
             [
                 (
                     "exercise 01: unknown key 'sheeet' (known: id, title, "
-                    "sheet, solution, scenario, minutes, check, page, challenge)"
+                    "sheet, solution, scenario, minutes, check, page, challenge, retired)"
                 )
             ],
         ),
@@ -92,3 +92,28 @@ def test_loading_says_what_is_wrong_and_where(tmp_path):
         load_index(path)
     assert str(wrong.value) == f"{path}: exercise 01: minutes must be a int"
     assert wrong.value.reason == "exercise 01: minutes must be a int"
+
+
+@pytest.mark.parametrize(
+    ("retired", "problems"),
+    [
+        ([{"id": "01-old", "task": "Did a.", "replaced_by": "01-a"}], []),
+        ([{"id": "01-a", "task": "Did a."}], ["exercise 01, retired challenge 01-a: the id is used twice"]),
+        ([{"id": "01-old"}], ["exercise 01, retired challenge 01-old: needs a text `task`"]),
+        (
+            [{"id": "01-old", "task": "t", "replaced_by": "01-nope"}],
+            ["exercise 01, retired challenge 01-old: replaced_by names no challenge: '01-nope'"],
+        ),
+        (
+            [{"id": "01-old", "task": "t", "step": []}],
+            ["exercise 01, retired challenge 01-old: unknown key 'step' (known: id, task, replaced_by)"],
+        ),
+    ],
+)
+def test_a_retired_challenge_keeps_its_id_to_itself_and_names_a_live_successor(retired, problems):
+    live = {"id": "01-a", "task": "Do a.", "step": [{"path": "/"}]}
+    index = {"exercise": [{"id": "01", "challenge": [live], "retired": retired}]}
+    assert lab_contract.index_problems(index) == problems
+    if not problems:
+        assert lab_contract.retired(index) == [{**retired[0], "exercise": "01"}]
+        assert lab_contract.challenges(index) == [live]

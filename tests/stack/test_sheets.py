@@ -7,9 +7,9 @@ import subprocess
 import lab_grader
 import pytest
 from helpers import exercises
-from local_lab import LAB, PASSWORD
+from local_lab import LAB, PASSWORD, running_stack
 from mitmweb import MitmwebUI
-from sheets import matches_expected, sheet_expectations
+from sheets import matches_expected, sheet_commands, sheet_expectations
 
 pytestmark = pytest.mark.stack
 
@@ -62,3 +62,24 @@ def test_exercise_check_is_met_by_its_scenario(stack, exercise):
     assert met, exercise["check"]
     # The same check on the scenario's other flows: it names one kind of flow, not every one.
     assert len(met) < len(flows) or len(flows) == 1, met
+
+
+def test_every_sheets_commands_as_written_solve_no_challenge(tmp_path):
+    """A challenge asks for what the Steps do not do: every command of every sheet, run as written (the
+    scripted client, curl, local commands) on a stack of its own, leaves every challenge unsolved. The
+    browser Steps are run likewise in the browser tier (test_steps_solve_nothing.py)."""
+    with running_stack(tmp_path) as stack:
+        ran = 0
+        for exercise in exercises():
+            for command in sheet_commands((LAB / exercise["sheet"]).read_text(encoding="utf-8")):
+                args = shlex.split(command)
+                # What reads the learner's own progress or the proxy's files, not traffic.
+                if args[:1] == ["docker"] and args[: len(CLIENT)] != CLIENT:
+                    continue
+                if args[len(CLIENT) : len(CLIENT) + 1] in (["progress"], ["hint"]):
+                    continue
+                run_sheet_command(stack, command)
+                ran += 1
+        assert ran > 10
+        solved = sorted({cid for record in stack.records() for cid in record["solved"]})
+        assert solved == [], f"the sheets' own commands solve {solved}"

@@ -34,7 +34,7 @@ UPDATE_SECONDS = 3
 CSS = b"""body{font:15px/1.45 system-ui,sans-serif;margin:0 auto;max-width:64rem;padding:0 1rem 2rem}
 table{border-collapse:collapse;width:100%}th,td{border:1px solid #ccc;padding:.25rem .5rem;text-align:left;vertical-align:top}
 th{background:#eee}td code,.next code{white-space:nowrap}td.when{white-space:nowrap}.yes{color:#1b6e1b;font-weight:600}.no{color:#595959}code{font-size:13px}.next{background:#fff6d6;padding:.5rem .8rem}
-header.top{padding:.6rem 0;border-bottom:1px solid #ccc;margin-bottom:.5rem}header.top a{font-weight:600;color:#1a1a1a;text-decoration:none}
+header.top{padding:.5rem 0;border-bottom:1px solid #ccc;margin-bottom:.5rem}header.top ul{list-style:none;margin:0;padding:0;display:flex;flex-wrap:wrap;gap:.2rem 1.2rem}header.top a{font-weight:600}
 body:has(.guide){max-width:92rem}.guide{display:grid;grid-template-columns:minmax(0,1fr) 24rem;gap:1.5rem;align-items:start}
 @media (max-width:60rem){.guide{grid-template-columns:minmax(0,1fr)}}
 .sheet pre{background:#f4f4f4;padding:.6rem;overflow-x:auto;font-size:13px}.sheet table{width:auto}.sheet img{max-width:100%}
@@ -42,18 +42,21 @@ body:has(.guide){max-width:92rem}.guide{display:grid;grid-template-columns:minma
 @media (max-width:60rem){.challenge-column{position:static;max-height:none}}.to-challenges{font-weight:600}
 .challenges{list-style:none;padding:0}.challenge{border:1px solid #ccc;border-left:.45rem solid #8a8a8a;padding:.2rem .7rem .5rem;margin:.6rem 0;background:#fff}
 .challenge.solved{border-left-color:#1b6e1b;background:#e8f5e8}.challenge h3{font-size:1rem;margin:.4rem 0}.challenge code{overflow-wrap:anywhere}
-.status{font-weight:600;margin:.2rem 0}.challenge.solved .status{color:#1b6e1b}.hints{padding-left:1.3rem}.laptop-only{background:#fff6d6;padding:.4rem .6rem}
-.table-box{overflow-x:auto}nav ol.sheets{list-style:none;padding:0;display:flex;flex-wrap:wrap;gap:.3rem .9rem;font-size:14px}nav a[aria-current]{font-weight:700}
+.status{font-weight:600;margin:.2rem 0}.hint-link{display:inline-block;margin-top:.4rem}.sheet .table-box{margin:1rem 0}.challenge.solved .status{color:#1b6e1b}.hints{padding-left:1.3rem}.laptop-only{background:#fff6d6;padding:.4rem .6rem}
+.table-box{overflow-x:auto}nav ol.sheets{list-style:none;padding:0;display:grid;grid-template-columns:repeat(auto-fill,minmax(22rem,1fr));gap:.25rem 1rem;font-size:14px}nav a[aria-current]{font-weight:700}
 """
 
 
-def page(data: dict, exercises: list[dict] | None = None) -> str:
+def page(data: dict, exercises: list[dict] | None = None, settings: guide.Settings | None = None) -> str:
     """The board as HTML, with the guide's sheets listed; every value from the capture file or the index is escaped.
     guide.js keeps its rows, count and next hint current without a reload."""
     e = html.escape
+    settings = settings or guide.Settings()
     body = []
     for row in data["challenges"]:
         mark = '<span class="yes">solved</span>' if row["solved"] else '<span class="no">not yet</span>'
+        if row.get("retired"):
+            mark += " (retired: no longer in the lab, your solve is kept)"
         body.append(
             f'<tr data-row="{e(row["challenge"])}"><td>{e(row["exercise"])}</td><td><code>{e(row["challenge"])}</code></td>'
             f'<td>{e(row["task"])}</td><td class="mark">{mark}</td>'
@@ -63,7 +66,7 @@ def page(data: dict, exercises: list[dict] | None = None) -> str:
         '<!doctype html><html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         '<title>Progress · Cookie Lab</title><link rel="stylesheet" href="/board.css">'
-        '<script src="/guide.js" defer></script></head><body><main>'
+        f'<script src="/guide.js" defer></script></head><body>{guide.top_bar(settings)}<main>'
         f'<h1>Cookie Lab progress: <span id="count">{data["solved"]} of {data["total"]}</span> challenges solved</h1>'
         f'<div id="next-box" role="status">{next_hint(data)}</div>'
         + (f"<h2>The sheets, each beside its challenges</h2>{guide.sheet_nav(exercises, None)}" if exercises else "")
@@ -126,7 +129,7 @@ class Handler(BaseHTTPRequestHandler):
             return self.send(500, "text/plain", f"cookie-lab board: {exc}\n".encode())
         if path == "/progress.json":
             return self.send(200, "application/json", json.dumps(data).encode())
-        return self.send(200, "text/html", page(data, exercises).encode(), csp=SCRIPT_CSP)
+        return self.send(200, "text/html", page(data, exercises, self.settings).encode(), csp=SCRIPT_CSP)
 
     def sheet(self, kind: str, number: str, data: dict, exercises: list[dict], query: dict[str, list[str]]) -> None:
         exercise = guide.find_exercise(exercises, number)
@@ -135,19 +138,17 @@ class Handler(BaseHTTPRequestHandler):
         if kind == "solutions":
             if not self.settings.solutions:
                 return self.send(
-                    404,
+                    403,
                     "text/plain",
-                    b"Solutions are off in this lab: try the hints beside each challenge. Your instructor can"
-                    b" turn solutions on (LAB_GUIDE_SOLUTIONS=1).\n",
+                    b"Solutions are off in this lab: try the hints beside each challenge, in the sheet's page"
+                    b" (/sheet/" + number.encode() + b"). Your instructor can turn solutions on"
+                    b" (LAB_GUIDE_SOLUTIONS=1).\n",
                 )
             markdown = guide.read_lab_file(self.exercises, exercise["solution"])
             return self.send(
                 200, "text/html", guide.solution_page(exercises, exercise, markdown, self.settings).encode()
             )
-        shown = {}
-        challenge, level = query.get("hint", [""])[0], query.get("level", ["0"])[0]
-        if challenge and level.isdigit():
-            shown[challenge] = int(level)
+        shown = guide.hint_levels(query)
         markdown = guide.read_lab_file(self.exercises, exercise["sheet"])
         page_html = guide.sheet_page(exercises, exercise, markdown, data, self.settings, shown)
         return self.send(200, "text/html", page_html.encode(), csp=SCRIPT_CSP)

@@ -14,7 +14,8 @@ def read_learner(path: str | Path) -> dict[str, bool]:
     """Which challenges one learner solved, from their `progress --json` output, in its order."""
     try:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
-        return {str(row["challenge"]): row["solved"] is True for row in data["challenges"]}
+        # A retired challenge is in no one's count: its row only keeps an old solve.
+        return {str(row["challenge"]): row["solved"] is True for row in data["challenges"] if not row.get("retired")}
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise ProgressError(f"{path}: not a `progress --json` output ({exc})") from exc
 

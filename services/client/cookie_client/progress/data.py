@@ -24,9 +24,15 @@ class Row:
     solved: bool
     when: str | None
     flow_id: str | None
+    # Taken out of the lab ([[exercise.retired]]): shown only when solved, with its solve, and counted nowhere.
+    retired: bool = False
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        """The row for `progress --json`; "retired" only on a retired row, so a live row keeps its fields."""
+        data = asdict(self)
+        if not self.retired:
+            del data["retired"]
+        return data
 
 
 def load_exercises(path: str | Path) -> list[dict[str, Any]]:
@@ -63,29 +69,35 @@ def readable_time(time: str | None) -> str:
 
 
 def rows(exercises: list[dict[str, Any]], first: dict[str, dict[str, Any]]) -> list[Row]:
+    """Each exercise's challenges, then those of its retired challenges that the learner solved."""
     out = []
     for exercise in exercises:
         for challenge in exercise.get("challenge", []):
-            record = first.get(challenge["id"])
-            out.append(
-                Row(
-                    exercise["id"],
-                    challenge["id"],
-                    challenge["task"],
-                    record is not None,
-                    record.get("time") if record else None,
-                    record.get("flow_id") if record else None,
-                )
-            )
+            out.append(row(exercise, challenge, first.get(challenge["id"])))
+        for old in exercise.get("retired", []):
+            if old["id"] in first:
+                out.append(row(exercise, old, first[old["id"]], retired=True))
     return out
+
+
+def row(exercise: dict[str, Any], challenge: dict[str, Any], record: dict[str, Any] | None, retired=False) -> Row:
+    return Row(
+        exercise["id"],
+        challenge["id"],
+        challenge["task"],
+        record is not None,
+        record.get("time") if record else None,
+        record.get("flow_id") if record else None,
+        retired,
+    )
 
 
 def next_hint(exercises: list[dict[str, Any]], table: list[Row]) -> tuple[str, str] | None:
     """The first unsolved challenge and its first hint, or None when all are solved."""
     hints = {c["id"]: c.get("hints", []) for e in exercises for c in e.get("challenge", [])}
-    for row in table:
-        if not row.solved:
-            return row.challenge, (hints[row.challenge] or ["(no hint)"])[0]
+    for entry in table:
+        if not entry.solved and not entry.retired:
+            return entry.challenge, (hints[entry.challenge] or ["(no hint)"])[0]
     return None
 
 
@@ -97,8 +109,8 @@ def report(captures: str | Path, exercises_path: str | Path) -> dict[str, Any]:
     hint = next_hint(exercises, table)
     return {
         "captures": str(captures),
-        "solved": sum(r.solved for r in table),
-        "total": len(table),
+        "solved": sum(r.solved for r in table if not r.retired),
+        "total": sum(not r.retired for r in table),
         "challenges": [r.to_dict() for r in table],
         "next": {"challenge": hint[0], "hint": hint[1]} if hint else None,
         "unreadable_lines": unreadable,

@@ -89,13 +89,22 @@ def _markdown(settings: Settings) -> MarkdownIt:
         return shown
 
     md.add_render_rule("fence", fence_with_note)
+    # A wide table (the claims tables) scrolls in a box of its own, focusable, instead of widening the page.
+    md.add_render_rule(
+        "table_open", lambda renderer, tokens, idx, options, env: '<div class="table-box" tabindex="0"><table>\n'
+    )
+    md.add_render_rule("table_close", lambda renderer, tokens, idx, options, env: "</table></div>\n")
     return md
+
+
+# A note in a sheet for whoever edits it (such as the claims marker above each claims table): never shown.
+MAINTAINER_NOTE = re.compile(r"^<!--.*?-->[ \t]*\n", re.MULTILINE | re.DOTALL)
 
 
 def render_markdown(text: str, settings: Settings) -> str:
     """A sheet (or a solution) as HTML: raw HTML in it shown as text, links to sheets made the guide's."""
     md = _markdown(settings)
-    tokens = md.parse(settings.rewrite(text))
+    tokens = md.parse(settings.rewrite(MAINTAINER_NOTE.sub("", text)))
     for token in tokens:
         for child in token.children or []:
             if child.type == "link_open":
@@ -128,7 +137,9 @@ def read_lab_file(exercises_path: str | Path, relative: str) -> str:
         raise progress.ProgressError(f"cannot read {path}: {exc.strerror or exc}") from exc
 
 
-def challenge_panel(exercise: dict[str, Any], report: dict[str, Any], shown_hints: dict[str, int]) -> str:
+def challenge_panel(
+    exercise: dict[str, Any], report: dict[str, Any], shown_hints: dict[str, int], cluster: bool = False
+) -> str:
     """The sheet's challenges beside it: each one's task, live status (guide.js) and hints shown so far."""
     e = html.escape
     rows = {row["challenge"]: row for row in report["challenges"]}
@@ -142,12 +153,17 @@ def challenge_panel(exercise: dict[str, Any], report: dict[str, Any], shown_hint
         shown = "".join(f"<li>{e(hint)}</li>" for hint in hints[:level])
         if level < len(hints):
             more = (
-                f'<a class="hint-link" href="?hint={quote(cid)}&amp;level={level + 1}#{e(cid)}">'
+                f'<a class="hint-link" href="{e(hint_query({**shown_hints, cid: level + 1}))}#{e(cid)}">'
                 f"{'Show a hint' if level == 0 else 'Show the next hint'} ({level + 1} of {len(hints)})</a>"
             )
         else:
             more = '<p class="no-more">No more hints: the sheet\'s Background and Steps hold the rest.</p>'
-        laptop = ' <span class="laptop-tag">(laptop only)</span>' if challenge.get("laptop_only") else ""
+        laptop = (
+            ' <span class="laptop-tag">(laptop only: it needs an address your class\'s cluster does not give;'
+            " skip it here)</span>"
+            if challenge.get("laptop_only") and cluster
+            else ""
+        )
         items.append(
             f'<li class="challenge {"solved" if solved else "open"}" id="{e(cid)}" data-challenge="{e(cid)}">'
             f"<h3><code>{e(cid)}</code>{laptop}</h3>"
@@ -155,9 +171,39 @@ def challenge_panel(exercise: dict[str, Any], report: dict[str, Any], shown_hint
             f'<p class="task">{e(challenge["task"])}</p>'
             f'<ol class="hints">{shown}</ol>{more}</li>'
         )
+    kept = [
+        f"<li><code>{e(row['challenge'])}</code>: {e(row['task'])} ({e(status_text(True, row['when']))})</li>"
+        for row in report["challenges"]
+        if row.get("retired") and row["exercise"] == exercise["id"]
+    ]
+    retired = (
+        f'<h3 class="retired-title">Retired challenges you solved</h3><ul class="retired">{"".join(kept)}</ul>'
+        "<p>They are no longer in the lab; your solves are kept.</p>"
+        if kept
+        else ""
+    )
     if not items:
-        return '<p class="none">This sheet has no challenge.</p>'
-    return f'<ol class="challenges">{"".join(items)}</ol>'
+        return f'<p class="none">This sheet has no challenge.</p>{retired}'
+    return f'<ol class="challenges">{"".join(items)}</ol>{retired}'
+
+
+def hint_query(levels: dict[str, int]) -> str:
+    """The query that shows these hints: each challenge's level kept, so one card's hints stay open
+    while another's are revealed."""
+    return "?" + "&".join(f"h={quote(cid)}:{level}" for cid, level in levels.items() if level > 0)
+
+
+def hint_levels(query: dict[str, list[str]]) -> dict[str, int]:
+    """The hints a sheet's page shows, from its query: h=ID:LEVEL, repeated (and hint=ID&level=N, one)."""
+    levels = {}
+    for item in query.get("h", []):
+        cid, _, level = item.rpartition(":")
+        if cid and level.isdigit():
+            levels[cid] = int(level)
+    cid, level = query.get("hint", [""])[0], query.get("level", ["0"])[0]
+    if cid and level.isdigit():
+        levels[cid] = int(level)
+    return levels
 
 
 def status_text(solved: bool, when: str | None) -> str:
@@ -188,7 +234,9 @@ def sheet_page(
     """One sheet beside its challenges, with the lab's sheets listed and a link to the solution when on."""
     e = html.escape
     number = exercise["id"]
-    solved = sum(1 for row in report["challenges"] if row["exercise"] == number and row["solved"])
+    solved = sum(
+        1 for row in report["challenges"] if row["exercise"] == number and row["solved"] and not row.get("retired")
+    )
     total = len(exercise.get("challenge", []))
     solution = (
         f'<p><a href="/solutions/{e(number)}">The solution to this sheet\'s questions</a></p>'
@@ -205,8 +253,9 @@ def sheet_page(
         f'<h2 id="challenges-title">Challenges: <span class="sheet-count" id="sheet-count">'
         f"{solved} of {total}</span> solved</h2>"
         f"<p>Graded live by the lab's proxy from your own traffic. This list turns green by itself.</p>"
-        f"{challenge_panel(exercise, report, shown_hints)}"
+        f"{challenge_panel(exercise, report, shown_hints, settings.cluster)}"
         f'<p><a href="/">Your progress in every sheet</a></p></aside></div>',
+        settings,
     )
 
 
@@ -217,15 +266,30 @@ def solution_page(exercises: list[dict[str, Any]], exercise: dict[str, Any], mar
         f'<div class="guide"><div class="sheet-column">{sheet_nav(exercises, number)}'
         f'<article class="sheet">{render_markdown(markdown, settings)}</article>'
         f'<p><a href="/sheet/{html.escape(number)}">Back to the sheet</a></p></div></div>',
+        settings,
     )
 
 
-def layout(title: str, body: str) -> str:
+def top_bar(settings: Settings) -> str:
+    """The guide's way back to the rest of the lab, at the learner's own addresses."""
+    e = html.escape
+    a = settings.addresses
+    links = [
+        ("/", "Guide and progress"),
+        (a["LAB_APP_URL"] + "lab/", "Start page"),
+        (a["LAB_WEB_URL"], "mitmweb"),
+        (a["LAB_SITE_URL"], "Second site"),
+    ]
+    items = "".join(f'<li><a href="{e(href)}">{e(text)}</a></li>' for href, text in links)
+    return f'<header class="top"><nav aria-label="The lab"><ul>{items}</ul></nav></header>'
+
+
+def layout(title: str, body: str, settings: Settings) -> str:
     """Every guide page: its stylesheet and script from this server (the CSP allows no inline script)."""
     return (
         '<!doctype html><html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>{html.escape(title)} · Cookie Lab</title>"
         '<link rel="stylesheet" href="/board.css"><script src="/guide.js" defer></script></head>'
-        f'<body><header class="top"><a href="/">Cookie Lab guide</a></header><main>{body}</main></body></html>'
+        f"<body>{top_bar(settings)}<main>{body}</main></body></html>"
     )

@@ -25,7 +25,7 @@ def render_progress(console: Console, data: dict[str, Any]) -> None:
             Text(row["exercise"]),
             Text(row["challenge"]),
             Text(row["task"]),
-            Text("yes" if row["solved"] else "-"),
+            Text(("yes (retired)" if row.get("retired") else "yes") if row["solved"] else "-"),
             Text(readable_time(row["when"])),
         )
     console.print(table)

@@ -19,6 +19,7 @@ STEP_TYPES: dict[str, type] = {
     "host": str,
     "path": str,
     "path_prefix": str,
+    "path_not_prefix": str,
     "path_in": list,
     "status": int,
     "cookies": dict,

@@ -73,6 +73,7 @@ CHECKS = {
     "host": lambda f, v: _hostname(f) == v.lower(),
     "path": lambda f, v: f.request.path.split("?", 1)[0] == v,
     "path_prefix": lambda f, v: f.request.path.startswith(v),
+    "path_not_prefix": lambda f, v: not f.request.path.startswith(v),
     "path_in": lambda f, v: f.request.path.split("?", 1)[0] in v,
     "status": lambda f, v: f.response is not None and f.response.status_code == v,
     # name = value: the request carried this cookie with this value.
@@ -116,7 +117,18 @@ def load_challenges(path: str) -> list[dict[str, Any]]:
 
 # The keys a step is judged by, the cheap ones first (a path or a status rules most flows out before
 # any cookie is parsed); every flow meets every challenge's next step, so this order is the grader's cost.
-CHEAP_FIRST = ["method", "scheme", "path", "path_prefix", "path_in", "status", "host", "edited", "no_set_cookie"]
+CHEAP_FIRST = [
+    "method",
+    "scheme",
+    "path",
+    "path_prefix",
+    "path_not_prefix",
+    "path_in",
+    "status",
+    "host",
+    "edited",
+    "no_set_cookie",
+]
 JUDGED_ORDER = CHEAP_FIRST + [key for key in CHECKS if key not in CHEAP_FIRST]
 
 

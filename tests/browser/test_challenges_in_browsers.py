@@ -13,7 +13,7 @@ pytestmark = pytest.mark.browser
 SOLVES = {
     "test_06_the_lax_cookie_goes_cross_site_then_stays_home": ("06-lax-goes-cross-site", "06-lax-stays-home"),
     "test_08_the_admin_panel_opens_in_your_browser": ("08-admin-in-your-browser",),
-    "test_09_the_browser_keeps_host_and_refuses_host_bad": ("09-host-prefix-kept",),
+    "test_09_a_host_cookie_of_your_own_from_page_script": ("09-host-prefix-yours",),
     "test_06_secret_goes_over_https_and_is_refused_at_the_non_secure_address": ("06-secret-needs-https",),
     "test_09_prefixes_refused_at_the_non_secure_address_then_sent_over_https": ("09-prefix-needs-https",),
     "test_11_the_host_prefix_holds_against_the_blogs_toss": ("11-host-prefix-holds",),
@@ -74,11 +74,14 @@ def test_08_the_admin_panel_opens_in_your_browser(fresh, tab):
     assert_marked(fresh, solved_by(fresh, "08-admin-in-your-browser"))
 
 
-def test_09_the_browser_keeps_host_and_refuses_host_bad(fresh, tab):
-    tab.goto(fresh.target + "/prefixes/set")
+def test_09_a_host_cookie_of_your_own_from_page_script(fresh, tab):
     tab.goto(fresh.target + "/prefixes/inspect")
-    record = solved_by(fresh, "09-host-prefix-kept")
-    assert record["request_cookie_headers"] == ["__Host-id=1; __Secure-token=1"]
+    # The solution's console line.
+    tab.js('document.cookie = "__Host-mine=1; Secure; Path=/"')
+    tab.goto(fresh.target + "/prefixes/inspect")
+    record = solved_by(fresh, "09-host-prefix-yours")
+    assert record["request_cookie_headers"] == ["__Host-mine=1"]
+    assert_marked(fresh, record)
 
 
 def mapped(stack) -> str:

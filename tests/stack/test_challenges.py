@@ -26,7 +26,7 @@ BROWSER_ONLY = {
     "06-lax-goes-cross-site",
     "06-lax-stays-home",
     "08-admin-in-your-browser",
-    "09-host-prefix-kept",
+    "09-host-prefix-yours",
     "06-secret-needs-https",
     "09-prefix-needs-https",
     "11-host-prefix-holds",
@@ -82,9 +82,9 @@ def solve_01_keeps_sending(stack):
         s.get(stack.target + path, timeout=10)
 
 
-def solve_02_path_scope(stack):
+def solve_02_not_a_prefix(stack):
     s = learner(stack)
-    for path in ("/attributes/set", "/attributes/shop/inspect", "/attributes/inspect"):
+    for path in ("/attributes/set", "/attributes/shop/inspect", "/attributes/shopping/inspect"):
         s.get(stack.target + path, timeout=10)
 
 

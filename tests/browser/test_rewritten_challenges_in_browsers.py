@@ -1,0 +1,48 @@
+"""What the solutions of the rewritten challenges say a browser does, in both engines: a Path matches whole
+segments (sheet 02), and a __Host- cookie set from page script is kept only with the prefix's rules (sheet 09).
+Each engine on a stack of its own, so that each solves the challenge afresh."""
+
+import pytest
+from local_lab import running_stack, wait_until
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def fresh(tmp_path):
+    with running_stack(tmp_path) as stack:
+        yield stack
+
+
+def visit(tab, stack, path: str) -> list[str]:
+    """Open path in the tab; the Cookie headers its request carried (its own capture record, not an older one)."""
+    before = len(stack.records())
+    tab.goto(stack.target + path)
+    record = wait_until(
+        lambda: next((r for r in stack.records()[before:] if r["path"] == path), None), 15, f"a record of {path}"
+    )
+    return record["request_cookie_headers"]
+
+
+def test_02_cart_stays_home_from_a_path_that_only_begins_like_its_own(fresh, tab):
+    visit(tab, fresh, "/attributes/set")
+    assert "cart=apple" in visit(tab, fresh, "/attributes/shop/inspect")[0]
+    (shopping,) = visit(tab, fresh, "/attributes/shopping/inspect")
+    assert "site=1" in shopping and "cart" not in shopping
+    record = wait_until(
+        lambda: next((r for r in fresh.records() if "02-not-a-prefix" in r["solved"]), None), 15, "the solve"
+    )
+    assert record["path"] == "/attributes/shopping/inspect"
+
+
+def test_09_a_host_cookie_from_page_script_is_kept_only_with_the_prefixs_rules(fresh, tab):
+    tab.goto(fresh.target + "/prefixes/inspect")
+    # Refused: no Secure; then a Path other than /.
+    tab.js('document.cookie = "__Host-mine=1; Path=/"')
+    tab.js('document.cookie = "__Host-mine=2; Secure; Path=/prefixes"')
+    assert "__Host-mine" not in tab.js("document.cookie")
+    assert "__Host-mine" not in "".join(visit(tab, fresh, "/prefixes/inspect"))
+    # Kept: Secure, Path=/, no Domain, over http at 127.0.0.1 (a secure context).
+    tab.js('document.cookie = "__Host-mine=3; Secure; Path=/"')
+    assert visit(tab, fresh, "/prefixes/inspect") == ["__Host-mine=3"]
+    wait_until(lambda: any("09-host-prefix-yours" in r["solved"] for r in fresh.records()), 15, "the solve")

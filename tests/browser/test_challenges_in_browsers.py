@@ -11,7 +11,8 @@ pytestmark = pytest.mark.browser
 # What each test here solves: the stack tier's BROWSER_ONLY is checked against this table,
 # and each test's body against its row.
 SOLVES = {
-    "test_06_the_lax_cookie_goes_cross_site_then_stays_home": ("06-lax-goes-cross-site", "06-lax-stays-home"),
+    "test_06_the_lax_cookie_goes_cross_site_over_https": ("06-lax-over-https",),
+    "test_06_strict_is_missing_on_arrival_and_back_on_the_next_request": ("06-strict-costs",),
     "test_08_the_admin_panel_opens_in_your_browser": ("08-admin-in-your-browser",),
     "test_09_a_host_cookie_of_your_own_from_page_script": ("09-host-prefix-yours",),
     "test_06_secret_goes_over_https_and_is_refused_at_the_non_secure_address": ("06-secret-needs-https",),
@@ -24,7 +25,7 @@ SOLVES = {
 def fresh(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("browser-challenges")
     with running_stack(tmp) as stack:
-        site, site_port = start_site(tmp, stack.target)
+        site, site_port = start_site(tmp, stack.target, f"https://127.0.0.1:{stack.proxy_port}")
         stack.site = f"http://site.localhost:{site_port}"
         try:
             yield stack
@@ -52,17 +53,24 @@ def assert_marked(stack, record: dict) -> None:
     assert flow["marked"] == "✔"
 
 
-def test_06_the_lax_cookie_goes_cross_site_then_stays_home(fresh, tab):
+def test_06_the_lax_cookie_goes_cross_site_over_https(fresh, tab):
+    tab.goto(f"https://127.0.0.1:{fresh.proxy_port}/flags/set")
+    tab.goto(fresh.site + "/?app=https")
+    tab.click("#send-link")
+    went = solved_by(fresh, "06-lax-over-https")
+    assert went["path"] == "/flags/?via=link" and went["scheme"] == "https"
+    assert_marked(fresh, went)
+
+
+def test_06_strict_is_missing_on_arrival_and_back_on_the_next_request(fresh, tab):
     tab.goto(fresh.target + "/flags/set")
     tab.goto(fresh.site + "/")
     tab.click("#send-link")
-    went = solved_by(fresh, "06-lax-goes-cross-site")
-    assert went["path"] == "/flags/?via=link"
-    tab.goto(fresh.site + "/")
-    tab.click("#post-form button")
-    stayed = solved_by(fresh, "06-lax-stays-home")
-    assert stayed["path"] == "/flags/?via=post-form" and "lax" not in stayed["request_cookie_headers"][0]
-    assert_marked(fresh, stayed)
+    # The learner types the app's address: a request of their own, same-site.
+    tab.goto(fresh.target + "/flags/inspect")
+    back = solved_by(fresh, "06-strict-costs")
+    assert back["path"] == "/flags/inspect" and "strict=1" in back["request_cookie_headers"][0]
+    assert_marked(fresh, back)
 
 
 def test_08_the_admin_panel_opens_in_your_browser(fresh, tab):

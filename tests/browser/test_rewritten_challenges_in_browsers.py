@@ -3,7 +3,7 @@ segments (sheet 02), and a __Host- cookie set from page script is kept only with
 Each engine on a stack of its own, so that each solves the challenge afresh."""
 
 import pytest
-from local_lab import running_stack, wait_until
+from local_lab import running_stack, start_site, stop, wait_until
 
 pytestmark = pytest.mark.browser
 
@@ -11,7 +11,12 @@ pytestmark = pytest.mark.browser
 @pytest.fixture
 def fresh(tmp_path):
     with running_stack(tmp_path) as stack:
-        yield stack
+        site, site_port = start_site(tmp_path, stack.target, f"https://127.0.0.1:{stack.proxy_port}")
+        stack.site = f"http://site.localhost:{site_port}"
+        try:
+            yield stack
+        finally:
+            stop(site)
 
 
 def visit(tab, stack, path: str) -> list[str]:
@@ -46,3 +51,17 @@ def test_09_a_host_cookie_from_page_script_is_kept_only_with_the_prefixs_rules(f
     tab.js('document.cookie = "__Host-mine=3; Secure; Path=/"')
     assert visit(tab, fresh, "/prefixes/inspect") == ["__Host-mine=3"]
     wait_until(lambda: any("09-host-prefix-yours" in r["solved"] for r in fresh.records()), 15, "the solve")
+
+
+def test_06_strict_stays_home_on_arrival_from_the_second_site_and_comes_back_on_your_own_request(fresh, tab):
+    visit(tab, fresh, "/flags/set")
+    before = len(fresh.records())
+    tab.goto(fresh.site + "/")
+    tab.click("#send-link")
+    arrived = wait_until(
+        lambda: next((r for r in fresh.records()[before:] if r["path"] == "/flags/?via=link"), None), 15, "the arrival"
+    )
+    assert "lax=1" in arrived["request_cookie_headers"][0] and "strict" not in arrived["request_cookie_headers"][0]
+    # Typed in the address bar: a request the learner starts, same-site.
+    assert "strict=1" in visit(tab, fresh, "/flags/inspect")[0]
+    wait_until(lambda: any("06-strict-costs" in r["solved"] for r in fresh.records()), 15, "the solve")

@@ -4,7 +4,7 @@ the challenges that ask for more than the Steps do (the sh commands of every she
 import pytest
 from engines import ChromiumTab
 from helpers import exercises
-from local_lab import running_stack, wait_until
+from local_lab import running_stack, start_site, stop, wait_until
 
 pytestmark = pytest.mark.browser
 
@@ -12,6 +12,8 @@ pytestmark = pytest.mark.browser
 # longer give them away (02, 09), and those added with secure-channel and sibling Steps (06, 09, 11).
 NOT_GIVEN_AWAY = {
     "02-not-a-prefix",
+    "06-lax-over-https",
+    "06-strict-costs",
     "06-secret-needs-https",
     "09-host-prefix-yours",
     "09-prefix-needs-https",
@@ -22,8 +24,14 @@ NOT_GIVEN_AWAY = {
 
 @pytest.fixture(scope="module")
 def fresh(tmp_path_factory):
-    with running_stack(tmp_path_factory.mktemp("steps")) as stack:
-        yield stack
+    tmp = tmp_path_factory.mktemp("steps")
+    with running_stack(tmp) as stack:
+        site, site_port = start_site(tmp, stack.target, f"https://127.0.0.1:{stack.proxy_port}")
+        stack.site = f"http://site.localhost:{site_port}"
+        try:
+            yield stack
+        finally:
+            stop(site)
 
 
 def test_following_the_steps_and_the_start_pages_links_solves_none_of_these_challenges(fresh, chromium_browser):
@@ -37,10 +45,23 @@ def test_following_the_steps_and_the_start_pages_links_solves_none_of_these_chal
             for page in exercise.get("page", []):
                 if page.get("method", "GET") == "GET" and page["path"].startswith("/"):
                     tab.goto(app + page["path"])
-        # Sheet 06, Steps 3 and 6; sheet 09, Step 3.
+        # Sheet 06, Step 3; Steps 4 and 5: each kind of request from the second site, back to it each time.
+        for url in (app + "/flags/set", app + "/flags/inspect"):
+            tab.goto(url)
+        for button in (
+            "#send-link",
+            "#get-form button",
+            "#post-form button",
+            "#send-img",
+            "#send-fetch",
+            "#send-iframe",
+        ):
+            tab.goto(fresh.site + "/")
+            tab.click(button)
+        tab.goto(fresh.site + "/")
+        tab.click("#post-form button")
+        # Sheet 06, Step 6; sheet 09, Step 3.
         for url in (
-            app + "/flags/set",
-            app + "/flags/inspect",
             mapped + "/flags/set",
             mapped + "/flags/inspect",
             app + "/prefixes/set",

@@ -23,8 +23,8 @@ pytestmark = pytest.mark.stack
 # A learner's own client, as curl names itself.
 LEARNER = {"User-Agent": "curl/8.5.0"}
 BROWSER_ONLY = {
-    "06-lax-goes-cross-site",
-    "06-lax-stays-home",
+    "06-lax-over-https",
+    "06-strict-costs",
     "08-admin-in-your-browser",
     "09-host-prefix-yours",
     "06-secret-needs-https",

@@ -98,5 +98,5 @@ def test_the_board_updates_itself_without_a_reload(guide, tab, shots):
     assert tab.js("document.body.dataset.notReloaded") == "yes"
     # The next hint moved on when the first challenge was solved, and links to its sheet's hints.
     if challenge == "01-someone-else":
-        tab.wait_text("#next", "Next: 01-keeps-sending", timeout=10)
+        tab.wait_text("#next", "Next: 01-cookie-everywhere", timeout=10)
     tab.screenshot(shots / f"board-{tab.engine}-updated.png")

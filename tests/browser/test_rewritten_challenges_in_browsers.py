@@ -65,3 +65,12 @@ def test_06_strict_stays_home_on_arrival_from_the_second_site_and_comes_back_on_
     # Typed in the address bar: a request the learner starts, same-site.
     assert "strict=1" in visit(tab, fresh, "/flags/inspect")[0]
     wait_until(lambda: any("06-strict-costs" in r["solved"] for r in fresh.records()), 15, "the solve")
+
+
+def test_01_the_cookie_goes_where_the_app_has_no_page(fresh, tab):
+    visit(tab, fresh, "/")
+    assert visit(tab, fresh, "/no-such-page") == ["username=Alice"]
+    record = wait_until(
+        lambda: next((r for r in fresh.records() if "01-cookie-everywhere" in r["solved"]), None), 15, "the solve"
+    )
+    assert (record["path"], record["status"]) == ("/no-such-page", 404)

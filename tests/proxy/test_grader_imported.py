@@ -243,7 +243,7 @@ def test_the_labs_own_index_has_no_problems_and_every_challenge_loads():
     assert lab_contract.index_problems(index) == []
     ids = [c["id"] for e in index["exercise"] for c in e.get("challenge", [])]
     assert [c["id"] for c in lab_grader.load_challenges(str(path))] == ids
-    assert ids[:2] == ["01-someone-else", "01-keeps-sending"]
+    assert ids[:2] == ["01-someone-else", "01-cookie-everywhere"]
 
 
 def challenge(**fields):

@@ -76,10 +76,10 @@ def solve_01_someone_else(stack):
     learner(stack).get(f"{stack.target}/", headers={"Cookie": "username=Bob"}, timeout=10)
 
 
-def solve_01_keeps_sending(stack):
+def solve_01_cookie_everywhere(stack):
     s = learner(stack)
-    for path in ("/", "/inspect", "/inspect"):
-        s.get(stack.target + path, timeout=10)
+    s.get(stack.target + "/", timeout=10)
+    assert s.get(stack.target + "/no-such-page", timeout=10).status_code == 404
 
 
 def solve_02_not_a_prefix(stack):

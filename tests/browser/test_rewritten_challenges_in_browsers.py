@@ -1,9 +1,9 @@
-"""What the solutions of the rewritten challenges say a browser does, in both engines: a Path matches whole
-segments (sheet 02), and a __Host- cookie set from page script is kept only with the prefix's rules (sheet 09).
-Each engine on a stack of its own, so that each solves the challenge afresh."""
+"""What the solutions of the rewritten challenges, and the Steps rewritten with them, say a browser does, in
+both engines. Each engine on a stack of its own, so that each solves the challenge afresh."""
 
 import pytest
-from local_lab import running_stack, start_site, stop, wait_until
+from local_lab import PASSWORD, running_stack, start_site, stop, wait_until
+from mitmweb import MitmwebUI
 
 pytestmark = pytest.mark.browser
 
@@ -74,3 +74,36 @@ def test_01_the_cookie_goes_where_the_app_has_no_page(fresh, tab):
         lambda: next((r for r in fresh.records() if "01-cookie-everywhere" in r["solved"]), None), 15, "the solve"
     )
     assert (record["path"], record["status"]) == ("/no-such-page", 404)
+
+
+def test_03_page_script_drops_long_before_its_hour_is_up(fresh, tab):
+    visit(tab, fresh, "/expiry/set")
+    assert "long=1" in visit(tab, fresh, "/expiry/inspect")[0]
+    tab.js('document.cookie = "long=; Max-Age=0; Path=/"')
+    (sent,) = visit(tab, fresh, "/expiry/inspect")
+    assert "tab=1" in sent and "long" not in sent
+    wait_until(lambda: any("03-expire-it-yourself" in r["solved"] for r in fresh.records()), 15, "the solve")
+
+
+def test_08_step_3_the_server_gets_what_mitmweb_sent_and_page_script_sees_the_jar(fresh, tab):
+    """Sheet 08, Step 3, in both engines: /inspect held in mitmweb, its Cookie edited to username=Mallory."""
+    ui = MitmwebUI(fresh.web_port, PASSWORD)
+    try:
+        visit(tab, fresh, "/")
+        ui.call("PUT", "/options", json={"intercept": "~q & ~u /inspect"})
+        # Started from page script, so that the test goes on while mitmweb holds the request.
+        tab.js(f"setTimeout(() => {{ location.href = '{fresh.target}/inspect'; }}, 0)")
+        held = wait_until(
+            lambda: next((f for f in ui.flows() if f["request"]["path"] == "/inspect" and f["intercepted"]), None),
+            15,
+            "the held request",
+        )
+        headers = [[k, "username=Mallory" if k.lower() == "cookie" else v] for k, v in held["request"]["headers"]]
+        ui.call("PUT", f"/flows/{held['id']}", json={"request": {"headers": headers}})
+        ui.call("POST", f"/flows/{held['id']}/resume")
+        tab.wait_text("pre.raw", "username=Mallory", timeout=15)
+        assert tab.js("document.cookie") == "username=Alice"
+    finally:
+        ui.call("PUT", "/options", json={"intercept": ""})
+        ui.close()
+    assert not any(r["solved"] for r in fresh.records())

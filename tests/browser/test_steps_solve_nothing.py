@@ -1,5 +1,7 @@
-"""The Steps of the sheets, and the pages the start page lists, done as written in Chromium: they solve none of
-the challenges that ask for more than the Steps do (the sh commands of every sheet: tests/stack/test_sheets.py)."""
+"""The browser Steps of the sheets, and the pages the start page lists, done as written in Chromium: they solve
+no challenge. (The sh commands of every sheet, and the mitmweb Steps of sheets 07 and 08: tests/stack/test_sheets.py.)"""
+
+import time
 
 import pytest
 from engines import ChromiumTab
@@ -33,6 +35,11 @@ def test_following_the_steps_and_the_start_pages_links_solves_none_of_these_chal
                 # //host/path is a sibling host's page (sheet 11's Steps, below).
                 if page.get("method", "GET") == "GET" and not page["path"].startswith("//"):
                     tab.goto(app + page["path"])
+        # Sheet 03, Step 4: short's 2 seconds run out before the reload.
+        tab.goto(app + "/expiry/set")
+        tab.goto(app + "/expiry/inspect")
+        time.sleep(2.5)  # the cookie's own lifetime is what the Step waits for
+        tab.goto(app + "/expiry/inspect")
         # Sheet 06, Step 3; Steps 4 and 5: each kind of request from the second site, back to it each time.
         for url in (app + "/flags/set", app + "/flags/inspect"):
             tab.goto(url)

@@ -96,7 +96,7 @@ def test_links_and_commands_show_the_learners_own_addresses(serve):
     assert "http://shop.cookielab.localhost:9080/siblings/set" in get("/sheet/11")[1]
     page = get("/sheet/08")[1]
     assert "curl -si -H 'Cookie: username=admin' http://127.0.0.1:9080/tamper/admin" in page
-    assert '<a href="http://127.0.0.1:9080/tamper/admin">' in page
+    assert '<a href="http://127.0.0.1:9080/inspect">' in page
 
 
 def test_on_a_cluster_compose_commands_are_marked_laptop_only(serve):

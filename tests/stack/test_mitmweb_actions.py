@@ -17,24 +17,25 @@ def ui(stack):
     ui.close()
 
 
-def test_sheet_08_intercept_edit_resume_and_replay_opens_the_admin_panel(stack, ui):
-    resp, flow = intercept_edit_resume(stack, ui, "/tamper/admin", "username=Alice", "username=admin")
+def test_sheet_08_steps_3_and_4_forge_a_request_in_mitmweb_and_replay_it(stack, ui):
+    """Sheet 08's Steps show the mechanism on /inspect; the challenge asks for it at the admin panel."""
+    resp, flow = intercept_edit_resume(stack, ui, "/inspect", "username=Alice", "username=Mallory")
     assert resp.status_code == 200
-    assert resp.text == "welcome, admin: here is the admin panel"
+    assert '<pre class="raw">username=Mallory</pre>' in resp.text
     ui.call("PUT", "/options", json={"intercept": ""})
 
     comment = next(f for f in ui.flows() if f["id"] == flow["id"])["comment"]
-    assert "Cookie: username=admin" in comment
+    assert "Cookie: username=Mallory" in comment
     before = len(stack.records())
     ui.call("POST", f"/flows/{flow['id']}/replay")
     replayed = wait_until(lambda: stack.records()[before:], 10, "the replayed flow's capture line")
-    assert replayed[0]["path"] == "/tamper/admin"
+    assert replayed[0]["path"] == "/inspect"
     assert replayed[0]["status"] == 200
-    assert replayed[0]["request_cookie_headers"] == ["username=admin"]
+    assert replayed[0]["request_cookie_headers"] == ["username=Mallory"]
     # The flow keeps its comment (a ✔ solved mark included), and the log calls it a replay.
     assert next(f for f in ui.flows() if f["id"] == flow["id"])["comment"].startswith(comment)
     log = stack.proxy_log.read_text(encoding="utf-8")
-    assert "↻ GET /tamper/admin  Cookie: username=admin  (replayed in mitmweb)" in log
+    assert "↻ GET /inspect  Cookie: username=Mallory  (replayed in mitmweb)" in log
 
 
 def test_sheet_07_a_forged_session_edited_in_mitmweb_is_empty(stack, ui):

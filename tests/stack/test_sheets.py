@@ -6,10 +6,12 @@ import subprocess
 
 import lab_grader
 import pytest
+import requests
 from helpers import exercises
-from local_lab import LAB, PASSWORD, running_stack
+from local_lab import LAB, PASSWORD, running_stack, wait_until
 from mitmweb import MitmwebUI
 from sheets import matches_expected, sheet_commands, sheet_expectations
+from stack_support import intercept_edit_resume
 
 pytestmark = pytest.mark.stack
 
@@ -83,3 +85,32 @@ def test_every_sheets_commands_as_written_solve_no_challenge(tmp_path):
         assert ran > 10
         solved = sorted({cid for record in stack.records() for cid in record["solved"]})
         assert solved == [], f"the sheets' own commands solve {solved}"
+
+
+def test_the_mitmweb_steps_of_sheets_07_and_08_solve_no_challenge(tmp_path):
+    """Sheet 07's Steps 3 and 4 and sheet 08's Steps 3 and 4, done through the REST calls mitmweb's UI
+    makes, on a stack of their own: they show how to forge a request in mitmweb, and solve nothing."""
+    with running_stack(tmp_path) as stack:
+        ui = MitmwebUI(stack.web_port, PASSWORD)
+        try:
+            # Sheet 07: log in (the start page's form), forge the payload in mitmweb, replay the original.
+            login = requests.post(f"{stack.target}/session/login", data={"user": "alice"}, timeout=10)
+            session = login.cookies["session"]
+            forged = "eyJ1c2VyIjoiYWRtaW4ifQ." + session.split(".", 1)[1]
+            intercept_edit_resume(stack, ui, "/session/whoami", f"session={session}", f"session={forged}")
+            ui.call("PUT", "/options", json={"intercept": ""})
+            original = requests.get(
+                f"{stack.target}/session/whoami", headers={"Cookie": f"session={session}"}, timeout=10
+            )
+            assert original.text == "session user: alice"
+            # Sheet 08: the seed page, then /inspect held and edited, then replayed.
+            requests.get(f"{stack.target}/", timeout=10)
+            _, flow = intercept_edit_resume(stack, ui, "/inspect", "username=Alice", "username=Mallory")
+            ui.call("PUT", "/options", json={"intercept": ""})
+            ui.call("POST", f"/flows/{flow['id']}/replay")
+            wait_until(lambda: any(r["replay"] for r in stack.records()), 10, "the replay's capture line")
+        finally:
+            ui.call("PUT", "/options", json={"intercept": ""})
+            ui.close()
+        solved = sorted({cid for record in stack.records() for cid in record["solved"]})
+        assert solved == [], f"sheets 07 and 08's mitmweb Steps solve {solved}"

@@ -114,3 +114,18 @@ def test_the_mitmweb_steps_of_sheets_07_and_08_solve_no_challenge(tmp_path):
             ui.close()
         solved = sorted({cid for record in stack.records() for cid in record["solved"]})
         assert solved == [], f"sheets 07 and 08's mitmweb Steps solve {solved}"
+
+
+def test_curl_writes_an_httponly_cookie_to_its_jar_as_a_hash_httponly_line(stack, tmp_path):
+    """Sheet 04, Step 4: `grep -v '^#' jar` hides user, which curl's jar keeps on a #HttpOnly_ line."""
+    curl = shutil.which("curl")
+    assert curl, "curl is not installed (scripts/test installs it)"
+    jar = tmp_path / "jar"
+    subprocess.run(
+        [curl, "-s", "-o", "/dev/null", "-c", str(jar), f"{stack.target}/delete/login"],
+        check=True,
+        timeout=30,
+    )
+    lines = jar.read_text(encoding="utf-8").splitlines()
+    assert [line.split("\t")[0] for line in lines if "\tuser\t" in line] == ["#HttpOnly_127.0.0.1"]
+    assert not [line for line in lines if not line.startswith("#") and "\tuser\t" in line]

@@ -116,6 +116,19 @@ def running_stack(tmp: Path, **app_env: str):
         stop(app)
 
 
+@contextmanager
+def running_stack_and_site(tmp: Path):
+    """running_stack, and the second site sending to it over http and https; the stack's `site` is the
+    site's address as a browser opens it (site.localhost, another site than the app's 127.0.0.1)."""
+    with running_stack(tmp) as stack:
+        site, site_port = start_site(tmp, stack.target, f"https://127.0.0.1:{stack.proxy_port}")
+        stack.site = f"http://site.localhost:{site_port}"
+        try:
+            yield stack
+        finally:
+            stop(site)
+
+
 def start_site(tmp: Path, app_url: str, app_https_url: str = "") -> tuple[subprocess.Popen, int]:
     """Start the second site under gunicorn on a free loopback port, sending its requests to app_url (or app_https_url)."""
     port = free_port()

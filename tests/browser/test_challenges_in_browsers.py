@@ -3,7 +3,7 @@ on a stack of their own so that the grader starts from nothing solved."""
 
 import pytest
 from engines import ChromiumTab
-from local_lab import PASSWORD, running_stack, start_site, stop, wait_until
+from local_lab import PASSWORD, running_stack_and_site, wait_until
 from mitmweb import mitmweb_flows
 
 pytestmark = pytest.mark.browser
@@ -24,13 +24,8 @@ SOLVES = {
 @pytest.fixture(scope="module")
 def fresh(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("browser-challenges")
-    with running_stack(tmp) as stack:
-        site, site_port = start_site(tmp, stack.target, f"https://127.0.0.1:{stack.proxy_port}")
-        stack.site = f"http://site.localhost:{site_port}"
-        try:
-            yield stack
-        finally:
-            stop(site)
+    with running_stack_and_site(tmp) as stack:
+        yield stack
 
 
 @pytest.fixture

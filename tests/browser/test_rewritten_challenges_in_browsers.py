@@ -2,7 +2,7 @@
 both engines. Each engine on a stack of its own, so that each solves the challenge afresh."""
 
 import pytest
-from local_lab import PASSWORD, running_stack, start_site, stop, wait_until
+from local_lab import PASSWORD, running_stack_and_site, wait_until
 from mitmweb import MitmwebUI
 
 pytestmark = pytest.mark.browser
@@ -10,13 +10,8 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture
 def fresh(tmp_path):
-    with running_stack(tmp_path) as stack:
-        site, site_port = start_site(tmp_path, stack.target, f"https://127.0.0.1:{stack.proxy_port}")
-        stack.site = f"http://site.localhost:{site_port}"
-        try:
-            yield stack
-        finally:
-            stop(site)
+    with running_stack_and_site(tmp_path) as stack:
+        yield stack
 
 
 def visit(tab, stack, path: str) -> list[str]:

@@ -6,7 +6,7 @@ import time
 import pytest
 from engines import ChromiumTab
 from helpers import exercises
-from local_lab import running_stack, start_site, stop, wait_until
+from local_lab import running_stack_and_site, wait_until
 
 pytestmark = pytest.mark.browser
 
@@ -14,13 +14,8 @@ pytestmark = pytest.mark.browser
 @pytest.fixture(scope="module")
 def fresh(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("steps")
-    with running_stack(tmp) as stack:
-        site, site_port = start_site(tmp, stack.target, f"https://127.0.0.1:{stack.proxy_port}")
-        stack.site = f"http://site.localhost:{site_port}"
-        try:
-            yield stack
-        finally:
-            stop(site)
+    with running_stack_and_site(tmp) as stack:
+        yield stack
 
 
 def test_following_the_steps_and_the_start_pages_links_solves_none_of_these_challenges(fresh, chromium_browser):

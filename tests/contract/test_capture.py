@@ -1,5 +1,6 @@
 """The one reader of the proxy's capture file, used by the grader, progress, the board and the tests."""
 
+import lab_contract
 import pytest
 from lab_contract import read_capture
 
@@ -49,3 +50,27 @@ def test_a_byte_that_is_not_ascii_spoils_only_its_own_text(tmp_path):
 def test_a_capture_path_that_is_a_directory_is_the_callers_error(tmp_path):
     with pytest.raises(IsADirectoryError):
         read_capture(tmp_path)
+
+
+def test_a_reader_has_skipped_nothing_before_it_reads(tmp_path):
+    path = tmp_path / "cookies.jsonl"
+    path.write_text('{"flow_id": "a"}\n', encoding="ascii")
+    assert lab_contract.CaptureReader(path).skipped == 0
+
+
+def test_strict_refuses_a_byte_that_is_not_ascii_even_in_valid_utf8(tmp_path):
+    """The recorder writes ASCII only (non-UTF-8 bytes as \\udcXX escapes): any other byte is a hand edit."""
+    path = tmp_path / "cookies.jsonl"
+    path.write_bytes('{"flow_id": "café"}\n'.encode())
+    with pytest.raises(UnicodeDecodeError):
+        list(lab_contract.CaptureReader(path, strict=True))
+    # Not strict: the byte is replaced, the record kept.
+    assert [r["flow_id"] for r in lab_contract.CaptureReader(path)] == ["caf\ufffd\ufffd"]
+
+
+def test_a_carriage_return_inside_a_line_does_not_split_it(tmp_path):
+    """Only "\\n" ends a record: a stray CR (a hand edit) leaves one broken line, not two records."""
+    path = tmp_path / "cookies.jsonl"
+    path.write_bytes(b'{"flow_id": "a"}\r{"flow_id": "b"}\n{"flow_id": "c"}\n')
+    reader = lab_contract.CaptureReader(path)
+    assert [r["flow_id"] for r in reader] == ["c"] and reader.skipped == 1

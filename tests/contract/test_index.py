@@ -117,3 +117,53 @@ def test_a_retired_challenge_keeps_its_id_to_itself_and_names_a_live_successor(r
     if not problems:
         assert lab_contract.retired(index) == [{**retired[0], "exercise": "01"}]
         assert lab_contract.challenges(index) == [live]
+
+
+def test_every_problem_of_a_badly_broken_index_is_named_in_order_and_none_stops_the_others():
+    """One index with a problem at every level, and the exercises and entries after each: every problem is
+    reported (none replaces an earlier one, none stops the check of what follows), each named where it is."""
+    index = {
+        "exercise": [
+            "not a table",
+            {
+                "id": "01",
+                "check": {"bogus": 1},
+                "page": ["not a table", {"path": "/"}],
+                "challenge": ["not a table", {"id": "01-a", "task": "t"}],
+                "retired": ["not a table", {"id": "01-r"}, {"task": "t"}, {"id": "01-r", "task": "t"}],
+            },
+            {"id": "02", "challenge": "not a list", "retired": "not a list", "page": "not a list"},
+            {"id": "03", "challenge": [{"id": "01-r", "task": "t", "step": "not a list"}]},
+            {"id": "04", "challenge": [{"id": "04-a", "task": "t", "step": ["not a table"]}]},
+            {"retired": [{"task": "t", "replaced_by": "nowhere"}]},
+        ]
+    }
+    assert index_problems(index) == [
+        "exercise ?: must be a table",
+        ("exercise 01, check: unknown key 'bogus' (known: " + ", ".join(lab_contract.STEP_TYPES) + ")"),
+        "exercise 01, page 1: must be a table",
+        "exercise 01, page 2: needs a text `does`",
+        "exercise 01, challenge ?: must be a table",
+        "exercise 01, challenge 01-a: needs at least one [[...step]]",
+        "exercise 01, retired challenge ?: must be a table",
+        "exercise 01, retired challenge 01-r: needs a text `task`",
+        "exercise 01, retired challenge ?: needs a text `id`",
+        "exercise 01, retired challenge 01-r: the id is used twice",
+        "exercise 02: challenge must be a list",
+        "exercise 02: retired must be a list",
+        "exercise 02: page must be a list",
+        "exercise 03, challenge 01-r: step must be a list",
+        "exercise 03, challenge 01-r: the id is used twice",
+        "exercise 04, challenge 04-a, step 1: must be a table",
+        "exercise ?: needs a text `id`",
+        "exercise ?, retired challenge ?: needs a text `id`",
+        "exercise ?, retired challenge ?: replaced_by names no challenge: 'nowhere'",
+    ]
+
+
+def test_an_exercise_without_challenges_has_none_and_a_missing_index_says_why(tmp_path):
+    assert lab_contract.challenges({"exercise": [{"id": "01"}]}) == []
+    assert lab_contract.retired({"exercise": [{"id": "01"}]}) == []
+    with pytest.raises(BadIndex) as missing:
+        load_index(tmp_path / "none.toml")
+    assert missing.value.missing and "No such file or directory" in missing.value.reason

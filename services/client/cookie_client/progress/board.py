@@ -39,7 +39,7 @@ body:has(.guide){max-width:92rem}.guide{display:grid;grid-template-columns:minma
 @media (max-width:60rem){.guide{grid-template-columns:minmax(0,1fr)}}
 .sheet pre{background:#f4f4f4;padding:.6rem;overflow-x:auto;font-size:13px}.sheet table{width:auto}.sheet img{max-width:100%}
 .challenge-column{position:sticky;top:.5rem;max-height:calc(100vh - 1rem);overflow-y:auto;border:1px solid #ccc;padding:0 .9rem .6rem;background:#fafafa}
-@media (max-width:60rem){.challenge-column{position:static;max-height:none}}.to-challenges{font-weight:600}
+@media (max-width:60rem){.challenge-column{position:static;max-height:none}.to-challenges{position:sticky;top:0;background:#fff;padding:.3rem 0;border-bottom:1px solid #ccc;z-index:1}}.to-challenges{font-weight:600}
 .challenges{list-style:none;padding:0}.challenge{border:1px solid #ccc;border-left:.45rem solid #8a8a8a;padding:.2rem .7rem .5rem;margin:.6rem 0;background:#fff}
 .challenge.solved{border-left-color:#1b6e1b;background:#e8f5e8}.challenge h3{font-size:1rem;margin:.4rem 0}.challenge code{overflow-wrap:anywhere}
 .status{font-weight:600;margin:.2rem 0}.hint-link{display:inline-block;margin-top:.4rem}.sheet .table-box{margin:1rem 0}.challenge.solved .status{color:#1b6e1b}.hints{padding-left:1.3rem}.laptop-only{background:#fff6d6;padding:.4rem .6rem}

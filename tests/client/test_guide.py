@@ -275,3 +275,33 @@ def test_laptop_only_is_said_on_a_cluster_alone_and_in_words(serve):
     assert "laptop-tag" not in laptop
     cluster = serve(guide.Settings.from_env({"LAB_GUIDE_PLACE": "cluster"}))("/sheet/06")[1]
     assert "(laptop only: it needs an address your class's cluster does not give; skip it here)" in cluster
+
+
+@pytest.mark.parametrize(
+    "query", ["?h=01-someone-else:%C2%B2", "?level=%C2%B2&hint=01-someone-else", "?h=x:" + "9" * 5000, "?h=:::"]
+)
+def test_an_odd_hint_query_shows_the_sheet_with_no_hint(serve, query):
+    status, page, _ = serve(guide.Settings())(f"/sheet/01{query}")
+    assert status == 200 and '<ol class="hints"></ol>' in page
+
+
+def test_addresses_are_rewritten_once_whatever_the_learners_ports():
+    """A learner whose app is at 8443 and https at 9443: the app's address is not then taken for https's."""
+    settings = guide.Settings.from_env(
+        {"LAB_APP_URL": "http://127.0.0.1:8443/", "LAB_HTTPS_URL": "https://127.0.0.1:9443/"}
+    )
+    assert settings.rewrite("http://127.0.0.1:8080/x https://127.0.0.1:8443/y") == (
+        "http://127.0.0.1:8443/x https://127.0.0.1:9443/y"
+    )
+
+
+def test_an_exercise_without_a_sheet_is_a_clear_404(serve, tmp_path):
+    lab = tmp_path / "lab"
+    lab.mkdir()
+    (lab / "exercises.toml").write_text(
+        '[[exercise]]\nid = "01"\n[[exercise.challenge]]\nid = "01-a"\ntask = "t"\n[[exercise.challenge.step]]\npath = "/"\n',
+        encoding="utf-8",
+    )
+    get = serve(guide.Settings.from_env({"LAB_GUIDE_SOLUTIONS": "1"}), index=lab / "exercises.toml")
+    assert get("/sheet/01")[:2] == (404, "exercise 01 has no sheet in the index\n")
+    assert get("/solutions/01")[:2] == (404, "exercise 01 has no solution in the index\n")

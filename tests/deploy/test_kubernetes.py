@@ -1383,6 +1383,12 @@ def test_the_example_overlay_renders_valid_with_its_learners_values_in_place(tmp
     container = next(c for c in proxy["spec"]["template"]["spec"]["containers"] if c["name"] == "proxy")
     env = {e["name"]: e.get("value") for e in container["env"]}
     assert env["LAB_UI_URL"] == "https://mitmweb-example.lab.example.org/"
+    assert env["LAB_GUIDE_URL"] == "https://progress-example.lab.example.org/"
+    # The guide shows the learner's own addresses, and on a cluster marks compose commands laptop only.
+    guide = next(c for c in proxy["spec"]["template"]["spec"]["containers"] if c["name"] == "progress")
+    guide_env = {e["name"]: e.get("value") for e in guide["env"]}
+    assert guide_env["LAB_APP_URL"] == "https://app-example.lab.example.org/"
+    assert guide_env["LAB_GUIDE_PLACE"] == "cluster"
     exercises_map = next(
         o for o in objects if o["kind"] == "ConfigMap" and o["metadata"]["name"].startswith("lab-exercises")
     )

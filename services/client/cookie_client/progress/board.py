@@ -144,11 +144,15 @@ class Handler(BaseHTTPRequestHandler):
                     b" (/sheet/" + number.encode() + b"). Your instructor can turn solutions on"
                     b" (LAB_GUIDE_SOLUTIONS=1).\n",
                 )
+            if not exercise.get("solution"):
+                return self.send(404, "text/plain", f"exercise {number} has no solution in the index\n".encode())
             markdown = guide.read_lab_file(self.exercises, exercise["solution"])
             return self.send(
                 200, "text/html", guide.solution_page(exercises, exercise, markdown, self.settings).encode()
             )
         shown = guide.hint_levels(query)
+        if not exercise.get("sheet"):
+            return self.send(404, "text/plain", f"exercise {number} has no sheet in the index\n".encode())
         markdown = guide.read_lab_file(self.exercises, exercise["sheet"])
         page_html = guide.sheet_page(exercises, exercise, markdown, data, self.settings, shown)
         return self.send(200, "text/html", page_html.encode(), csp=SCRIPT_CSP)

@@ -61,20 +61,24 @@ class Settings:
         )
 
     def rewrite(self, text: str) -> str:
-        """text with each of the sheets' addresses made the learner's: whole URLs first, then host:port."""
+        """text with each of the sheets' addresses made the learner's, in one pass (so that no address
+        written in is rewritten again): whole URLs before a bare host:port."""
+        swaps: dict[str, str] = {}
         for key, written in SHEET_ADDRESSES.items():
             own = self.addresses[key]
-            if own == written:
-                continue
-            text = text.replace(written.rstrip("/"), own.rstrip("/"))
-            text = text.replace(urlsplit(written).netloc, urlsplit(own).netloc)
+            swaps[written.rstrip("/")] = own.rstrip("/")
+            swaps.setdefault(urlsplit(written).netloc, urlsplit(own).netloc)
         # The app's other names on a laptop, on the same port: the IPv4-mapped address (sheets 06 and
         # 09) and the sibling hosts (sheet 11).
         app = urlsplit(self.addresses["LAB_APP_URL"])
         if app.hostname == "127.0.0.1" and app.port:
             for name in ("[::ffff:127.0.0.1]", ".cookielab.localhost"):
-                text = text.replace(f"{name}:8080", f"{name}:{app.port}")
-        return text
+                swaps[f"{name}:8080"] = f"{name}:{app.port}"
+        swaps = {written: own for written, own in swaps.items() if written != own}
+        if not swaps:
+            return text
+        pattern = re.compile("|".join(re.escape(w) for w in sorted(swaps, key=len, reverse=True)))
+        return pattern.sub(lambda m: swaps[m.group()], text)
 
 
 def _markdown(settings: Settings) -> MarkdownIt:
@@ -198,12 +202,18 @@ def hint_levels(query: dict[str, list[str]]) -> dict[str, int]:
     levels = {}
     for item in query.get("h", []):
         cid, _, level = item.rpartition(":")
-        if cid and level.isdigit():
+        if cid and _small_number(level):
             levels[cid] = int(level)
     cid, level = query.get("hint", [""])[0], query.get("level", ["0"])[0]
-    if cid and level.isdigit():
+    if cid and _small_number(level):
         levels[cid] = int(level)
     return levels
+
+
+def _small_number(text: str) -> bool:
+    """ASCII digits, few of them: "²" is a digit to str.isdigit() but not to int(), and no challenge has
+    a thousand hints."""
+    return text.isascii() and text.isdigit() and len(text) <= 3
 
 
 def status_text(solved: bool, when: str | None) -> str:

@@ -111,6 +111,17 @@ def step_problems(where: str, step: Any) -> list[str]:
     return problems
 
 
+def _once(where: str, cid: Any, seen: set[str]) -> list[str]:
+    """A challenge id (live or retired) met a second time in the index; a missing id is said elsewhere,
+    not counted as one more "?"."""
+    if not isinstance(cid, str):
+        return []
+    if cid in seen:
+        return [f"{where}: the id is used twice"]
+    seen.add(cid)
+    return []
+
+
 def index_problems(index: dict[str, Any]) -> list[str]:
     """Everything wrong with a parsed exercises.toml, in words a person can act on."""
     problems = [f"unknown top-level key {key!r} (known: exercise)" for key in index if key != "exercise"]
@@ -149,11 +160,7 @@ def index_problems(index: dict[str, Any]) -> list[str]:
             problems += _type_problems(
                 where, {k: v for k, v in challenge.items() if k not in ("id", "task")}, CHALLENGE_FIELDS
             )
-            # A missing id is said below, not counted as one more "?".
-            if isinstance(challenge.get("id"), str):
-                if cid in seen:
-                    problems.append(f"{where}: the id is used twice")
-                seen.add(cid)
+            problems += _once(where, challenge.get("id"), seen)
             for field in ("id", "task"):
                 if not isinstance(challenge.get(field), str) or not challenge.get(field):
                     problems.append(f"{where}: needs a text `{field}`")
@@ -169,10 +176,7 @@ def index_problems(index: dict[str, Any]) -> list[str]:
             problems += _type_problems(where, entry, RETIRED_FIELDS)
             if not isinstance(entry, dict):
                 continue
-            if isinstance(entry.get("id"), str):
-                if rid in seen:
-                    problems.append(f"{where}: the id is used twice")
-                seen.add(rid)
+            problems += _once(where, entry.get("id"), seen)
             problems += [f"{where}: needs a text `{f}`" for f in ("id", "task") if not entry.get(f)]
     replaced = [
         (e.get("id", "?"), r.get("id", "?"), r["replaced_by"])

@@ -221,6 +221,7 @@ class Grader:
                 )
         if not self.challenges or flow.request.headers.get("user-agent", "").startswith(CLIENT_AGENT):
             return
+        solved_now = []
         for challenge in self.challenges:
             cid, steps = challenge["id"], challenge["step"]
             reached = self.reached.get(cid, 0)
@@ -237,15 +238,15 @@ class Grader:
             flow.metadata[STEPS].append(f"{cid}#{reached + 1}")
             if reached + 1 == len(steps):
                 flow.metadata[SOLVED].append(cid)
-        if flow.metadata[SOLVED]:
+                solved_now.append(challenge)
+        if solved_now:
             flow.marked = MARKER
             url = ctx.options.lab_ui_url
             where = f"  {url}#/flows/{flow.id}/request" if url else ""
             guide = ctx.options.lab_guide_url
-            sheets = {c["id"]: c["sheet"] for c in self.challenges}
-            for cid in flow.metadata[SOLVED]:
-                sheet = f"  sheet: {guide}sheet/{sheets[cid]}" if guide else ""
-                logger.info(f"Cookie Lab: solved {cid}{where}{sheet}")
+            for challenge in solved_now:
+                sheet = f"  sheet: {guide}sheet/{challenge['sheet']}" if guide else ""
+                logger.info(f"Cookie Lab: solved {challenge['id']}{where}{sheet}")
 
 
 # Not loaded on its own: lab_proxy.py runs the Grader before the Recorder.

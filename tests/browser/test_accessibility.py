@@ -39,7 +39,7 @@ def test_no_serious_or_critical_accessibility_violation(lab, guide, chromium_bro
     url = {
         "start page": f"{lab.app}/lab/",
         "guide sheet 06": f"{guide}/sheet/06",
-        "guide sheet 11 with a hint": f"{guide}/sheet/11?hint=11-host-prefix-holds&level=1",
+        "guide sheet 11 with a hint": f"{guide}/sheet/11?h=11-host-prefix-holds:1",
         "progress board": f"{guide}/",
         "second site": f"{lab.site}/",
     }[where]

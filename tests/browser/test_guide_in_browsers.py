@@ -99,4 +99,8 @@ def test_the_board_updates_itself_without_a_reload(guide, tab, shots):
     # The next hint moved on when the first challenge was solved, and links to its sheet's hints.
     if challenge == "01-someone-else":
         tab.wait_text("#next", "Next: 01-cookie-everywhere", timeout=10)
+        # Written by guide.js as the server writes it (board.next_hint): its sheet, two hints open.
+        assert tab.js("document.querySelector('#next a').getAttribute('href')") == (
+            "/sheet/01?h=01-cookie-everywhere:2#01-cookie-everywhere"
+        )
     tab.screenshot(shots / f"board-{tab.engine}-updated.png")

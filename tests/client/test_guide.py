@@ -164,7 +164,7 @@ def test_hostile_sheets_challenges_and_capture_data_are_shown_as_text(serve, tmp
         sheet.write(f"\n{MARKUP}\n\n<div>{MARKUP}</div>\n")
     captured = json.dumps({"time": MARKUP, "flow_id": MARKUP, "solved": ["01-someone-else"]})
     get = serve(guide.Settings(), index=lab / "exercises.toml", captured=captured)
-    for path in ("/sheet/01", "/", "/sheet/01?hint=%3Cscript%3E&level=2"):
+    for path in ("/sheet/01", "/", "/sheet/01?h=%3Cscript%3E:2"):
         status, page, _ = get(path)
         assert status == 200
         assert "<script>alert" not in page and "<img src=x" not in page, path
@@ -278,7 +278,13 @@ def test_laptop_only_is_said_on_a_cluster_alone_and_in_words(serve):
 
 
 @pytest.mark.parametrize(
-    "query", ["?h=01-someone-else:%C2%B2", "?level=%C2%B2&hint=01-someone-else", "?h=x:" + "9" * 5000, "?h=:::"]
+    "query",
+    [
+        "?h=01-someone-else:%C2%B2",
+        "?h=01-someone-else:%C2%B2&h=01-cookie-everywhere:%C2%B2",
+        "?h=x:" + "9" * 5000,
+        "?h=:::",
+    ],
 )
 def test_an_odd_hint_query_shows_the_sheet_with_no_hint(serve, query):
     status, page, _ = serve(guide.Settings())(f"/sheet/01{query}")
@@ -305,3 +311,12 @@ def test_an_exercise_without_a_sheet_is_a_clear_404(serve, tmp_path):
     get = serve(guide.Settings.from_env({"LAB_GUIDE_SOLUTIONS": "1"}), index=lab / "exercises.toml")
     assert get("/sheet/01")[:2] == (404, "exercise 01 has no sheet in the index\n")
     assert get("/solutions/01")[:2] == (404, "exercise 01 has no solution in the index\n")
+
+
+def test_the_boards_next_hint_links_to_its_sheet_with_two_hints_open(serve):
+    get = serve(guide.Settings(), captured="{}")
+    first = exercises()[0]["challenge"][0]
+    link = f"/sheet/01?h={first['id']}:2#{first['id']}"
+    assert f'(<a href="{link}">more hints, beside its sheet</a>)' in get("/")[1]
+    page = get(link.split("#")[0])[1]
+    assert all(f"<li>{html.escape(hint)}</li>" in page for hint in first["hints"][:2])

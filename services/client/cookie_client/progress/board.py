@@ -92,10 +92,10 @@ def next_hint(data: dict) -> str:
     if not nxt:
         return '<p class="next" id="next">Every challenge is solved.</p>'
     sheet = next(row["exercise"] for row in data["challenges"] if row["challenge"] == nxt["challenge"])
-    more = f"/sheet/{quote(sheet)}?hint={quote(nxt['challenge'])}&amp;level=2#{e(nxt['challenge'])}"
+    more = f"/sheet/{quote(sheet)}{guide.hint_query({nxt['challenge']: 2})}#{nxt['challenge']}"
     return (
         f'<p class="next" id="next">Next: <code>{e(nxt["challenge"])}</code>. Hint: {e(nxt["hint"])} '
-        f'(<a href="{more}">more hints, beside its sheet</a>)</p>'
+        f'(<a href="{e(more)}">more hints, beside its sheet</a>)</p>'
     )
 
 
@@ -121,8 +121,8 @@ class Handler(BaseHTTPRequestHandler):
         if path not in ("/", "/progress.json") and not sheet:
             return self.send(404, "text/plain", b"not found: try /\n")
         try:
-            data = progress.report(self.captures, self.exercises)
             exercises = progress.load_exercises(self.exercises)
+            data = progress.report(self.captures, self.exercises, exercises)
             if sheet:
                 return self.sheet(sheet.group(1), sheet.group(2), data, exercises, parse_qs(url.query))
         except progress.ProgressError as exc:

@@ -101,9 +101,12 @@ def next_hint(exercises: list[dict[str, Any]], table: list[Row]) -> tuple[str, s
     return None
 
 
-def report(captures: str | Path, exercises_path: str | Path) -> dict[str, Any]:
-    """Everything `progress` shows, as data: the rows, the counts, the next hint."""
-    exercises = load_exercises(exercises_path)
+def report(
+    captures: str | Path, exercises_path: str | Path, exercises: list[dict[str, Any]] | None = None
+) -> dict[str, Any]:
+    """Everything `progress` shows, as data: the rows, the counts, the next hint. exercises: the index's,
+    when the caller has loaded it already."""
+    exercises = load_exercises(exercises_path) if exercises is None else exercises
     first, unreadable = solved_flows(captures)
     table = rows(exercises, first)
     hint = next_hint(exercises, table)

@@ -198,15 +198,12 @@ def hint_query(levels: dict[str, int]) -> str:
 
 
 def hint_levels(query: dict[str, list[str]]) -> dict[str, int]:
-    """The hints a sheet's page shows, from its query: h=ID:LEVEL, repeated (and hint=ID&level=N, one)."""
+    """The hints a sheet's page shows, from its query (hint_query's): h=ID:LEVEL, repeated."""
     levels = {}
     for item in query.get("h", []):
         cid, _, level = item.rpartition(":")
         if cid and _small_number(level):
             levels[cid] = int(level)
-    cid, level = query.get("hint", [""])[0], query.get("level", ["0"])[0]
-    if cid and _small_number(level):
-        levels[cid] = int(level)
     return levels
 
 

@@ -42,7 +42,8 @@
     const code = document.createElement("code");
     code.textContent = id;
     const link = document.createElement("a");
-    link.href = "/sheet/" + encodeURIComponent(sheet) + "?hint=" + encodeURIComponent(id) + "&level=2#" + id;
+    // guide.py hint_query's form: h=ID:LEVEL.
+    link.href = "/sheet/" + encodeURIComponent(sheet) + "?h=" + encodeURIComponent(id) + ":2#" + id;
     link.textContent = "more hints, beside its sheet";
     p.append("Next: ", code, ". Hint: " + data.next.hint + " (", link, ")");
     return p;

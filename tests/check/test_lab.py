@@ -1,5 +1,6 @@
 """Docs and code kept together: the exercise index, the sheets, the solutions, the scenarios, the containers."""
 
+import os
 import re
 import shutil
 import subprocess
@@ -230,3 +231,31 @@ def test_the_offline_base_says_it_needs_root_where_there_is_no_sudo(tmp_path):
     assert proc.stderr.strip().splitlines()[-1] == (
         "offline-base: debootstrap needs root, and there is no sudo here: run scripts/build-images as root"
     )
+
+
+def test_the_offline_base_exits_0_when_it_has_built_the_base(tmp_path):
+    """scripts/build-images goes on to the wheelhouses only if the stand-in base's script exits 0 after a
+    build. Its clean-up (the EXIT trap) once failed under set -e, because debootstrap had already ended:
+    the base was built, and the whole build stopped with status 1 and no message."""
+    tools = tmp_path / "bin"
+    tools.mkdir()
+    stubs = {
+        "id": "echo 0",
+        # debootstrap [options] SUITE ROOT MIRROR: a root with the one folder the script edits.
+        "debootstrap": 'mkdir -p "$4/usr/lib/python3.13"; echo "I: Retrieving stub"',
+        "docker": 'case "$1" in inspect|image) exit 1;; import) cat >/dev/null;; run) echo "Python 3.13.5";; esac',
+    }
+    for name, body in stubs.items():
+        (tools / name).write_text(f"#!/bin/sh\n{body}\n")
+        (tools / name).chmod(0o755)
+    proc = subprocess.run(
+        ["bash", str(ROOT / "scripts" / "offline-base"), "stub/python:base"],
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={"PATH": f"{tools}:{os.environ['PATH']}"},
+        stdin=subprocess.DEVNULL,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert proc.stdout.splitlines()[-1] == "offline-base: built stub/python:base (Python 3.13.5)"

@@ -10,6 +10,7 @@ scheme the learner used, how a header is shown), so each is written once.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import os
@@ -35,6 +36,20 @@ if not traffic.handlers:  # the module runs again when mitmproxy reloads the scr
     _stdout = logging.StreamHandler(sys.stdout)
     _stdout.setFormatter(logging.Formatter("[%(asctime)s.%(msecs)03d] %(message)s", datefmt="%H:%M:%S"))
     traffic.addHandler(_stdout)
+
+
+def say(line: str) -> None:
+    """Print a traffic line once the hook that made it has returned: mitmproxy sends the flow's bytes on
+    (to the app, or back to the browser) in the same step of its event loop as the hook, so the write to
+    stdout no longer delays them (docs/PERFORMANCE.md). Lines keep their order, since the loop runs the
+    calls in the order they were made. Outside a running loop (the unit tests) the line is printed at once."""
+    try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:
+        traffic.info(line)
+    else:
+        loop.call_soon(traffic.info, line)
+
 
 # Longest header value shown in full in a log line or flow comment.
 DISPLAY_LIMIT = 200
@@ -234,18 +249,18 @@ class Recorder:
         replay = flow.is_replay == "request"
         prefix = f"{'↻' if replay else '→'} {display(flow.request.method)} {display(flow.request.path)}"
         for entry in header_entries("Cookie", flow.request.headers.get_all("cookie")):
-            traffic.info(f"{prefix}  {entry}{'  (replayed in mitmweb)' if replay else ''}")
+            say(f"{prefix}  {entry}{'  (replayed in mitmweb)' if replay else ''}")
 
     def response(self, flow: http.HTTPFlow) -> None:
         assert flow.response is not None
         record = self._finish(flow)
         set_cookies = record["set_cookie_headers"] if record else flow.response.headers.get_all("set-cookie")
         for entry in header_entries("Set-Cookie", set_cookies):
-            traffic.info(f"← {flow.response.status_code}  {entry}")
+            say(f"← {flow.response.status_code}  {entry}")
 
     def error(self, flow: http.HTTPFlow) -> None:
         assert flow.error is not None
-        traffic.info(f"✗ {display(flow.request.method)} {display(flow.request.path)}  error: {display(flow.error.msg)}")
+        say(f"✗ {display(flow.request.method)} {display(flow.request.path)}  error: {display(flow.error.msg)}")
         self._finish(flow)
 
     def done(self) -> None:

@@ -28,6 +28,7 @@ if str(SERVICES / "proxy") not in sys.path:
     sys.path.insert(0, str(SERVICES / "proxy"))
 
 import lab_contract
+from lab_contract import exploit
 from lab_launch import CA_CERT, confdir_args, mitmweb_args
 
 BIN = Path(sys.executable).parent
@@ -92,11 +93,14 @@ def start_app(tmp: Path, **env: str) -> tuple[subprocess.Popen, int]:
     """Start gunicorn with the app's own gunicorn.conf.py on a free loopback port."""
     port = free_port()
     environ = {k: v for k, v in os.environ.items() if k not in ("FLASK_SECRET_KEY", "FORWARDED_ALLOW_IPS")}
+    # The app's volume: the attack labs' state, shared by its workers.
+    data = tmp / f"appdata-{port}"
+    data.mkdir()
     proc = start(
         [str(BIN / "gunicorn"), "-c", "gunicorn.conf.py", "--bind", f"127.0.0.1:{port}", "cookie_app:create_app()"],
         tmp / f"gunicorn-{port}.log",
         cwd=SERVICES / "app",
-        env={**environ, "LAB_EXERCISES": str(LAB / "exercises.toml"), **env},
+        env={**environ, "LAB_EXERCISES": str(LAB / "exercises.toml"), "LAB_DATA_DIR": str(data), **env},
     )
     wait_until(lambda: http_status(f"http://127.0.0.1:{port}/healthz") == 200, 30, "gunicorn")
     return proc, port
@@ -129,22 +133,36 @@ def running_stack_and_site(tmp: Path):
             stop(site)
 
 
+def exploit_folder(tmp: Path) -> Path:
+    """The exploit server's folder of a stack in tmp: the site writes it, the proxy reads its log."""
+    folder = tmp / "exploit"
+    folder.mkdir(exist_ok=True)
+    return folder
+
+
 def start_site(tmp: Path, app_url: str, app_https_url: str = "") -> tuple[subprocess.Popen, int]:
     """Start the second site under gunicorn on a free loopback port, sending its requests to app_url (or app_https_url)."""
     port = free_port()
+    # The exploit server's volume (the proxy's grader follows its log); two workers, as in the image, share it.
+    exploit = exploit_folder(tmp)
     proc = start(
         [
             str(BIN / "gunicorn"),
             "--bind",
             f"127.0.0.1:{port}",
             "--workers",
-            "1",
+            "2",
             "--no-control-socket",
             "cookie_site:create_app()",
         ],
         tmp / f"site-{port}.log",
         cwd=SERVICES / "site",
-        env={**os.environ, "LAB_APP_URL": app_url, **({"LAB_APP_HTTPS_URL": app_https_url} if app_https_url else {})},
+        env={
+            **os.environ,
+            "LAB_APP_URL": app_url,
+            "LAB_EXPLOIT_DIR": str(exploit),
+            **({"LAB_APP_HTTPS_URL": app_https_url} if app_https_url else {}),
+        },
     )
     wait_until(lambda: http_status(f"http://127.0.0.1:{port}/healthz") == 200, 30, "the second site")
     return proc, port
@@ -190,7 +208,12 @@ class Stack:
         )
 
     def records(self) -> list[dict]:
-        return read_capture(self.capture)
+        """The capture's flow records (a line of kind exploit_log records no flow: exploit_solves())."""
+        return [record for record in read_capture(self.capture) if "kind" not in record]
+
+    def exploit_solves(self) -> list[dict]:
+        """The capture's lines of steps met by the exploit server's log."""
+        return [record for record in read_capture(self.capture) if record.get("kind") == "exploit_log"]
 
 
 def start_proxy(
@@ -208,6 +231,8 @@ def start_proxy(
         f"lab_exercises={LAB / 'exercises.toml'}",
         "--set",
         f"lab_ui_url=http://localhost:{web_port}/",
+        "--set",
+        f"lab_exploit_log={exploit_folder(tmp) / exploit.LOG_FILE}",
     ]
     # The image's command line (lab_launch.py), on loopback ports, with the venv's mitmweb.
     args = mitmweb_args(f"http://127.0.0.1:{app_port}", "127.0.0.1", proxy_port, "127.0.0.1", web_port, addons=addon)

@@ -37,7 +37,14 @@ STEP_TYPES: dict[str, type] = {
     "has_headers": list,
     "edited": bool,
     "response_contains": str,
+    # A step met by a request in the exploit server's log (lab_contract.exploit), not by a flow.
+    "exploit_log": bool,
+    "stolen_cookies": list,
+    "kept_cookies": list,
 }
+
+# The keys a step met by the exploit server's log may hold (path_prefix: the logged request's path).
+EXPLOIT_LOG_KEYS = ("exploit_log", "path_prefix", "stolen_cookies", "kept_cookies")
 
 # What a list or a table in a step must hold: each item of a list, each value of a table.
 STEP_ITEM_TYPES: dict[str, type] = {
@@ -52,6 +59,8 @@ STEP_ITEM_TYPES: dict[str, type] = {
     "headers": str,
     "header_contains": str,
     "has_headers": str,
+    "stolen_cookies": str,
+    "kept_cookies": str,
 }
 
 # The fields of an exercise, a page and a challenge: their types, and which are required.
@@ -108,6 +117,17 @@ def step_problems(where: str, step: Any) -> list[str]:
         items = value.values() if isinstance(value, dict) else value if isinstance(value, list) else []
         if not all(_is(item, kind) for item in items):
             problems.append(f"{where}: every value in {key} must be a {kind.__name__}")
+    if isinstance(step, dict):
+        log_keys = [key for key in ("stolen_cookies", "kept_cookies") if key in step]
+        if step.get("exploit_log") is True:
+            problems += [
+                f"{where}: a step met by the exploit server's log may hold only {', '.join(EXPLOIT_LOG_KEYS)}, "
+                f"not {key}"
+                for key in step
+                if key in STEP_TYPES and key not in EXPLOIT_LOG_KEYS
+            ]
+        elif log_keys:
+            problems.append(f"{where}: {', '.join(log_keys)} needs exploit_log = true")
     return problems
 
 

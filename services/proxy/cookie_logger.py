@@ -15,6 +15,7 @@ import json
 import logging
 import os
 import sys
+import time
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
@@ -291,6 +292,25 @@ class Recorder:
             flow.comment = note
         elif note not in flow.comment:
             flow.comment = f"{flow.comment} | {note}"
+
+    def record_exploit_solve(
+        self, flow: http.HTTPFlow | None, entry: dict[str, Any], solved: list[str], steps: list[str]
+    ) -> None:
+        """Record steps met (and challenges solved) by a request in the exploit server's log, after the flow
+        that carried the payload was recorded: a record of its own, kind "exploit_log", naming that flow."""
+        if flow is not None and solved:
+            note = " | ".join(f"✔ solved {cid} (the exploit server's log got it)" for cid in solved)
+            flow.comment = f"{flow.comment} | {note}" if flow.comment else note
+        self._write(
+            {
+                "time": iso_time(time.time()),
+                "kind": "exploit_log",
+                "flow_id": flow.id if flow is not None else None,
+                "exploit_request": {key: entry[key] for key in ("time", "method", "path", "query")},
+                "solved": solved,
+                "steps": steps,
+            }
+        )
 
     def _write(self, record: dict[str, Any]) -> None:
         if self._fd is None:

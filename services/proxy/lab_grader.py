@@ -10,19 +10,24 @@ earlier run, so a restarted proxy goes on where the learner was.
 
 from __future__ import annotations
 
+import asyncio
+import collections
 import logging
 import os
+import urllib.parse
 from collections.abc import Callable, Iterable
+from pathlib import Path
 from typing import Any
 
 import lab_contract
-from cookie_logger import EDITED, SOLVED, STEPS, display, header_entries, scheme_of, traffic
-from lab_contract import CLIENT_AGENT
-from mitmproxy import ctx, exceptions, http
+from cookie_logger import EDITED, SOLVED, STEPS, display, header_entries, say, scheme_of, traffic
+from lab_contract import CLIENT_AGENT, exploit
+from mitmproxy import ctx, exceptions, hooks, http
 
 logger = logging.getLogger(__name__)
 
 DEFAULT_EXERCISES = lab_contract.EXERCISES
+DEFAULT_EXPLOIT_LOG = f"{exploit.EXPLOIT_DIR}/{exploit.LOG_FILE}"
 MARKER = ":heavy_check_mark:"
 
 
@@ -136,13 +141,44 @@ def step_met(step: dict[str, Any], flow: http.HTTPFlow) -> bool:
     return all(CHECKS[key](flow, step[key]) for key in JUDGED_ORDER if key in step)
 
 
+# The keys only a step met by the exploit server's log holds (Grader.entry_met gives them their meaning;
+# such a step may also hold path_prefix, of the logged request's path).
+LOG_STEP_KEYS = ("exploit_log", "stolen_cookies", "kept_cookies")
+
+# How often the grader looks for new requests in the exploit server's log, in seconds.
+EXPLOIT_LOG_PERIOD = 0.5
+# The app's values of a cookie an exploit-log step watches: the last few, and none too short to be
+# found by chance in a logged request.
+KEPT_VALUES = 20
+SHORTEST_VALUE = 8
+
+
+def logged_text(entry: dict[str, Any]) -> str:
+    """Everything a page's request can carry a stolen value in, as sent and URL-decoded."""
+    sent = "\n".join([f"{entry['path']}?{entry['query']}", entry["body"], *(value for _, value in entry["headers"])])
+    return f"{sent}\n{urllib.parse.unquote_plus(sent)}"
+
+
 class Grader:
-    def __init__(self, history: Callable[[], Iterable[dict[str, Any]]] = tuple) -> None:
+    def __init__(
+        self,
+        history: Callable[[], Iterable[dict[str, Any]]] = tuple,
+        record_exploit_solve: Callable[..., None] | None = None,
+    ) -> None:
         self.challenges: list[dict[str, Any]] = []
         # Per challenge id: how many of its steps the learner's flows have met, in order.
         self.reached: dict[str, int] = {}
         # The capture records of earlier runs (the Recorder's), to go on from; none by default.
         self.history = history
+        # The exploit server's log (lab_contract.exploit), followed while steps wait for it.
+        self.record_exploit_solve = record_exploit_solve
+        self.follower: exploit.Follower | None = None
+        self._following: asyncio.Task | None = None
+        # The cookies its steps name, the values the app gave them, and the last flow that carried one
+        # (the page that ran the learner's payload: marked when its theft solves a challenge).
+        self.watched: set[str] = set()
+        self.values: dict[str, collections.deque[str]] = {}
+        self.carrier: http.HTTPFlow | None = None
 
     def load(self, loader) -> None:
         loader.add_option(
@@ -166,6 +202,13 @@ class Grader:
             "Address of the lab's guide as the learner's browser reaches it: each solved line names the "
             "guide's page of the challenge's sheet. Empty: name none.",
         )
+        loader.add_option(
+            "lab_exploit_log",
+            str,
+            DEFAULT_EXPLOIT_LOG,
+            "The exploit server's request log (the second site's volume, read-only here), followed for the "
+            "steps it meets. Empty: follow none.",
+        )
 
     def configure(self, updates: set[str]) -> None:
         if "lab_exercises" not in updates:
@@ -178,8 +221,15 @@ class Grader:
             logger.warning(f"lab_exercises: {path} does not exist, so nothing is graded; set lab_exercises to a path")
             return
         self.challenges = load_challenges(path)
+        self.watched = {
+            name
+            for challenge in self.challenges
+            for step in challenge["step"]
+            for name in step.get("stolen_cookies", []) + step.get("kept_cookies", [])
+        }
 
     def running(self) -> None:
+        self._follow_exploit_log()
         url = ctx.options.lab_ui_url
         if url:
             password = getattr(ctx.options, "web_password", "")
@@ -208,6 +258,101 @@ class Grader:
                 " in memory only. The capture file, `progress` and the board keep every solve."
             )
 
+    def _follow_exploit_log(self) -> None:
+        """Follow the exploit server's log from its present end, if a step waits for it."""
+        path = ctx.options.lab_exploit_log
+        if not path or not any(step.get("exploit_log") for c in self.challenges for step in c["step"]):
+            return
+        self.follower = exploit.Follower(Path(path))
+        self.follower.new()  # what was logged before this start was graded then, or while nothing graded
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return  # no event loop: a test calls read_exploit_log() itself
+        if self._following is None:
+            self._following = loop.create_task(self._follow())
+
+    async def _follow(self) -> None:
+        while True:
+            await asyncio.sleep(EXPLOIT_LOG_PERIOD)
+            self.read_exploit_log()
+
+    def done(self) -> None:
+        if self._following is not None:
+            self._following.cancel()
+            self._following = None
+
+    def read_exploit_log(self) -> None:
+        """Judge each request the exploit server logged since the last look."""
+        if self.follower is None:
+            return
+        try:
+            entries = self.follower.new()
+        except OSError as exc:
+            logger.error(f"lab_exploit_log: cannot read {self.follower.path}: {exc}")
+            return
+        for entry in entries:
+            try:
+                self.judge_entry(entry)
+            except Exception as exc:  # noqa: BLE001 - odd traffic never stops the proxy
+                logger.error(f"lab_grader: exploit server's log: {type(exc).__name__}: {exc}")
+
+    def _watch(self, flow: http.HTTPFlow) -> None:
+        """Keep the values the app gave the watched cookies, and the last flow that carried one."""
+        carried = False
+        for name in self.watched:
+            sent = flow.request.cookies.get_all(name)
+            carried = carried or bool(sent)
+            given = [value for value, _ in flow.response.cookies.get_all(name)] if flow.response else []
+            for value in sent + given:
+                kept = self.values.setdefault(name, collections.deque(maxlen=KEPT_VALUES))
+                if len(value) >= SHORTEST_VALUE and value not in kept:
+                    kept.append(value)
+        if carried:
+            self.carrier = flow
+
+    def entry_met(self, step: dict[str, Any], entry: dict[str, Any]) -> bool:
+        text = logged_text(entry)
+
+        def found(name: str) -> bool:
+            return any(value in text for value in self.values.get(name, ()))
+
+        return (
+            entry["path"].startswith(step.get("path_prefix", ""))
+            and all(found(name) for name in step.get("stolen_cookies", []))
+            # Kept: the app gave the cookie a value, and none of its values left.
+            and all(self.values.get(name) and not found(name) for name in step.get("kept_cookies", []))
+        )
+
+    def judge_entry(self, entry: dict[str, Any]) -> None:
+        where = f"{entry['path']}?{entry['query']}" if entry["query"] else entry["path"]
+        say(f"⇠ {display(entry['method'])} {display(where)}  reached the exploit server's log")
+        agent = next((value for name, value in entry["headers"] if name.lower() == "user-agent"), "")
+        if agent.startswith(CLIENT_AGENT):
+            return
+        steps_met, solved_now = [], []
+        for challenge in self.challenges:
+            cid, steps = challenge["id"], challenge["step"]
+            reached = self.reached.get(cid, 0)
+            if reached >= len(steps) or not steps[reached].get("exploit_log"):
+                continue
+            if not self.entry_met(steps[reached], entry):
+                continue
+            self.reached[cid] = reached + 1
+            steps_met.append(f"{cid}#{reached + 1}")
+            if reached + 1 == len(steps):
+                solved_now.append(challenge)
+        if not steps_met:
+            return
+        flow = self.carrier
+        if flow is not None and solved_now:
+            flow.marked = MARKER
+        if self.record_exploit_solve is not None:
+            self.record_exploit_solve(flow, entry, [c["id"] for c in solved_now], steps_met)
+        if flow is not None and solved_now:
+            ctx.master.addons.trigger(hooks.UpdateHook([flow]))  # mitmweb shows the mark and the comment
+        self._say_solved(solved_now, flow)
+
     def response(self, flow: http.HTTPFlow) -> None:
         flow.metadata[SOLVED] = []
         flow.metadata[STEPS] = []
@@ -221,12 +366,14 @@ class Grader:
                 )
         if not self.challenges or flow.request.headers.get("user-agent", "").startswith(CLIENT_AGENT):
             return
+        if self.watched:
+            self._watch(flow)
         solved_now = []
         for challenge in self.challenges:
             cid, steps = challenge["id"], challenge["step"]
             reached = self.reached.get(cid, 0)
-            if reached >= len(steps):
-                continue  # solved once; later flows say nothing new
+            if reached >= len(steps) or steps[reached].get("exploit_log"):
+                continue  # solved once, or waiting for the exploit server's log, not for a flow
             try:
                 met = step_met(steps[reached], flow)
             except Exception as exc:  # noqa: BLE001 - odd traffic never stops the proxy
@@ -241,12 +388,15 @@ class Grader:
                 solved_now.append(challenge)
         if solved_now:
             flow.marked = MARKER
-            url = ctx.options.lab_ui_url
-            where = f"  {url}#/flows/{flow.id}/request" if url else ""
-            guide = ctx.options.lab_guide_url
-            for challenge in solved_now:
-                sheet = f"  sheet: {guide}sheet/{challenge['sheet']}" if guide else ""
-                logger.info(f"Cookie Lab: solved {challenge['id']}{where}{sheet}")
+            self._say_solved(solved_now, flow)
+
+    def _say_solved(self, solved: list[dict[str, Any]], flow: http.HTTPFlow | None) -> None:
+        url = ctx.options.lab_ui_url
+        where = f"  {url}#/flows/{flow.id}/request" if url and flow else ""
+        guide = ctx.options.lab_guide_url
+        for challenge in solved:
+            sheet = f"  sheet: {guide}sheet/{challenge['sheet']}" if guide else ""
+            logger.info(f"Cookie Lab: solved {challenge['id']}{where}{sheet}")
 
 
 # Not loaded on its own: lab_proxy.py runs the Grader before the Recorder.

@@ -19,4 +19,4 @@ from cookie_logger import Recorder
 from lab_grader import Grader
 
 recorder = Recorder()
-addons = [Grader(history=recorder.history), recorder]
+addons = [Grader(history=recorder.history, record_exploit_solve=recorder.record_exploit_solve), recorder]

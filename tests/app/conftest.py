@@ -4,8 +4,16 @@ from local_lab import LAB
 
 
 @pytest.fixture
-def app():
-    return create_app({"TESTING": True, "SECRET_KEY": "test-key", "LAB_EXERCISES": str(LAB / "exercises.toml")})
+def app(tmp_path):
+    return create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test-key",
+            "LAB_EXERCISES": str(LAB / "exercises.toml"),
+            # The attack labs' state, in a folder of the test's own.
+            "LAB_DATA_DIR": str(tmp_path),
+        }
+    )
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ import pytest
 import requests
 from engines import CHROMIUM, ChromiumTab, FirefoxTab
 from local_lab import LAB, wait_until
-from sheets import SHEET_URL, cookie_names, sheet_claims
+from sheets import SHEET_URL, after_steps, cookie_names, sheet_claims
 
 pytestmark = pytest.mark.browser
 
@@ -72,8 +72,11 @@ def browser_jar(tab) -> list[tuple[str, str]]:
 
 
 def run_in_browser(lab, tab, row: dict[str, str]) -> list[tuple[str, str]]:
-    for address in addresses(row["after"]):
-        tab.goto(lab.url(address))
+    for method, address in after_steps(row["after"]):
+        if method == "POST":
+            tab.post(lab.url(address))  # from the page opened before it, as its button would
+        else:
+            tab.goto(lab.url(address))
     then = row["then"]
     time.sleep(seconds(then))  # a cookie's own lifetime is what is being waited for
     before = len(lab.records())
@@ -116,8 +119,11 @@ def run_in_requests(lab, row: dict[str, str]) -> list[tuple[str, str]]:
         f"the requests column can only check a GET or its jar, not {then!r}: write — there"
     )
     with requests.Session() as session:
-        for address in addresses(row["after"]):
-            requests_get(lab, session, address)
+        for method, address in after_steps(row["after"]):
+            if method == "POST":
+                session.post(lab.url(address), timeout=10, verify=str(lab.ca))
+            else:
+                requests_get(lab, session, address)
         time.sleep(seconds(then))
         if not match:
             return [(cookie.name, cookie.value) for cookie in session.cookies]
@@ -196,7 +202,8 @@ def run_after_restart(lab, browser, row: dict[str, str]) -> list[str]:
             )
 
         first = context()
-        for address in addresses(row["after"]):
+        for method, address in after_steps(row["after"]):
+            assert method == "GET", "a browser restart row opens its after addresses; it posts to none"
             first.pages[0].goto(lab.url(address))
         first.close()
         second = context()

@@ -148,7 +148,9 @@ def test_the_lab_validator_accepts_the_index_and_the_grader_knows_every_step_key
 
     assert lab_contract.index_problems(lab_contract.load_index(LAB / "exercises.toml")) == []
     # One step language: the grader gives each key of the index's language its meaning, in its order.
-    assert list(lab_grader.CHECKS) == list(lab_contract.STEP_TYPES)
+    # (A step met by the exploit server's log has keys of its own, judged by Grader.entry_met.)
+    assert [*lab_grader.CHECKS, *lab_grader.LOG_STEP_KEYS] == list(lab_contract.STEP_TYPES)
+    assert {*lab_grader.LOG_STEP_KEYS, "path_prefix"} == set(lab_contract.index.EXPLOIT_LOG_KEYS)
     # The grader judges a step's keys cheap ones first: every key once, none left out.
     assert sorted(lab_grader.JUDGED_ORDER) == sorted(lab_grader.CHECKS)
 

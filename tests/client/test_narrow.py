@@ -37,6 +37,11 @@ SIBLINGS_JAR = [
     cookie("session", "tossed", path="/siblings/account"),
 ]
 
+# The XSS lab's jar once logged in: its session id is random, this one from a real run.
+XSS_SESSION = "cUlR-1NsnF5LLwTPXpmBPlRBZpuKvle-"
+PREFS = cookie("lab_prefs", "theme-dark.lang-en", path="/xss")
+XSS_JAR = [PREFS, cookie("lab_session", XSS_SESSION, path="/xss")]
+
 # Recorded from a real run of each scenario through the lab's proxy
 # (`python -m cookie_client NAME --json`): the Expires dates, the session's
 # signature and the 4 KB cookie as they came off the wire. Each scenario: its
@@ -369,6 +374,26 @@ RECORDED = {
             ),
         ],
         SIBLINGS_JAR,
+    ),
+    "xss": (
+        [
+            step(None, ["lab_prefs=theme-dark.lang-en; Path=/xss; SameSite=Lax"], [PREFS], "Not signed in."),
+            step(
+                "lab_prefs=theme-dark.lang-en",
+                [f"lab_session={XSS_SESSION}; Path=/xss; SameSite=Lax"],
+                XSS_JAR,
+                "signed in as learner: a new server-side session; back to /xss/\n",
+                status=(303, "SEE OTHER"),
+            ),
+            step(f"lab_prefs=theme-dark.lang-en; lab_session={XSS_SESSION}", [], XSS_JAR, "Results for: <b>hello</b>"),
+            step(
+                f"lab_prefs=theme-dark.lang-en; lab_session={XSS_SESSION}",
+                [],
+                XSS_JAR,
+                "Results for: <script>document.title=document.cookie</script>",
+            ),
+        ],
+        XSS_JAR,
     ),
 }
 

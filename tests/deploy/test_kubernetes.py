@@ -320,7 +320,14 @@ def test_the_captures_volume_is_writable_for_the_proxy_alone(base, service):
 # across restarts. The CA is an emptyDir: lab_launch.py makes it at the pod's first start, and since the
 # Ingress ends TLS, learners never use the proxy's own https on a cluster, so nobody trusts that CA and
 # nothing is lost with the pod.
-CLUSTER_VOLUMES = {"captures": "persistentVolumeClaim", "ca": "emptyDir"}
+# The exploit server's page and log, and the app's state for the attack labs, are the learner's work,
+# kept like the captures.
+CLUSTER_VOLUMES = {
+    "captures": "persistentVolumeClaim",
+    "ca": "emptyDir",
+    "exploit": "persistentVolumeClaim",
+    "appdata": "persistentVolumeClaim",
+}
 
 
 def test_each_compose_volume_has_its_kind_on_the_cluster(base):

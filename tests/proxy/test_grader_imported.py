@@ -282,7 +282,12 @@ def challenge(**fields):
         ),
         (
             {"exercise": [{"id": "01", "challenge": [challenge(step=[{"path": "/"}, {"pth": "/"}])]}]},
-            ["exercise 01, challenge x, step 2: unknown key 'pth' (known: " + ", ".join(lab_grader.CHECKS) + ")"],
+            # Every key a flow's step is judged by, then the keys of a step the exploit server's log meets.
+            [
+                "exercise 01, challenge x, step 2: unknown key 'pth' (known: "
+                + ", ".join([*lab_grader.CHECKS, "exploit_log", "stolen_cookies", "kept_cookies"])
+                + ")"
+            ],
         ),
         (
             {"exercise": [{"id": "01", "challenge": [challenge(step=[{"status": "200"}])]}]},
@@ -296,6 +301,24 @@ def challenge(**fields):
         (
             {"exercise": [{"id": "01", "challenge": [challenge(step=[{"path_in": "/a", "no_set_cookie": True}])]}]},
             ["exercise 01, challenge x, step 1: path_in must be a list"],
+        ),
+        # A step the exploit server's log meets holds no key of a flow's step; its own keys need exploit_log.
+        (
+            {"exercise": [{"id": "01", "challenge": [challenge(step=[{"exploit_log": True, "status": 200}])]}]},
+            [
+                (
+                    "exercise 01, challenge x, step 1: a step met by the exploit server's log may hold only "
+                    "exploit_log, path_prefix, stolen_cookies, kept_cookies, not status"
+                )
+            ],
+        ),
+        (
+            {"exercise": [{"id": "01", "challenge": [challenge(step=[{"path": "/", "kept_cookies": ["s"]}])]}]},
+            ["exercise 01, challenge x, step 1: kept_cookies needs exploit_log = true"],
+        ),
+        (
+            {"exercise": [{"id": "01", "challenge": [challenge(step=[{"exploit_log": True, "stolen_cookies": [1]}])]}]},
+            ["exercise 01, challenge x, step 1: every value in stolen_cookies must be a str"],
         ),
         # Every problem, in order.
         (

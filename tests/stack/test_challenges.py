@@ -29,9 +29,16 @@ BROWSER_ONLY = {
     "06-secret-needs-https",
     "09-prefix-needs-https",
     "11-host-prefix-holds",
+    # The XSS lab: only a browser runs the payload that sends the session to the exploit server.
+    "12-session-to-the-log",
+    "12-delivered-cross-site",
+    "12-httponly-keeps-it",
 }
-# Where they are solved; read as text, since importing it would load Playwright.
-BROWSER_TESTS = Path(__file__).resolve().parent.parent / "browser" / "test_challenges_in_browsers.py"
+# Where they are solved; read as text, since importing them would load Playwright.
+BROWSER_TESTS = [
+    Path(__file__).resolve().parent.parent / "browser" / name
+    for name in ("test_challenges_in_browsers.py", "test_xss_lab_in_browsers.py")
+]
 
 
 @pytest.fixture(scope="module")
@@ -163,21 +170,24 @@ def test_every_challenge_has_a_solver_here_or_in_the_browser_tier():
 
 def test_browser_only_is_what_the_browser_tier_solves():
     """Each browser test declares in its file's SOLVES table what it solves, and names exactly those challenges."""
-    tree = ast.parse(BROWSER_TESTS.read_text(encoding="utf-8"))
-    (table,) = [
-        ast.literal_eval(node.value)
-        for node in tree.body
-        if isinstance(node, ast.Assign) and [getattr(t, "id", None) for t in node.targets] == ["SOLVES"]
-    ]
-    tests = {
-        node.name: node for node in tree.body if isinstance(node, ast.FunctionDef) and node.name.startswith("test_")
-    }
     ids = {c["id"] for c in CHALLENGES}
-    assert set(table) == set(tests)
-    for name, node in tests.items():
-        named = {n.value for n in ast.walk(node) if isinstance(n, ast.Constant) and n.value in ids}
-        assert named == set(table[name]), name
-    assert BROWSER_ONLY == set().union(*map(set, table.values()))
+    solved = set()
+    for path in BROWSER_TESTS:
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        (table,) = [
+            ast.literal_eval(node.value)
+            for node in tree.body
+            if isinstance(node, ast.Assign) and [getattr(t, "id", None) for t in node.targets] == ["SOLVES"]
+        ]
+        tests = {
+            node.name: node for node in tree.body if isinstance(node, ast.FunctionDef) and node.name.startswith("test_")
+        }
+        assert set(table) == set(tests), path.name
+        for name, node in tests.items():
+            named = {n.value for n in ast.walk(node) if isinstance(n, ast.Constant) and n.value in ids}
+            assert named == set(table[name]), name
+        solved |= set().union(*map(set, table.values()))
+    assert BROWSER_ONLY == solved
 
 
 def scenario_names() -> list[str]:

@@ -159,11 +159,16 @@ def claims_table(lines: list[str], start: int, marked: bool, sheet: str) -> list
                 "(`—` for a client it is not tested in, `(none)` for no cookie)",
             )
         after = re.findall(r"`([^`]*)`", row["after"])
-        if ", ".join(f"`{a}`" for a in after) != row["after"] or not all(SHEET_URL.fullmatch(a) for a in after):
+        if ", ".join(f"`{a}`" for a in after) != row["after"] or not all(
+            SHEET_URL.fullmatch(address) for _, address in after_steps(row["after"])
+        ):
             fail(
                 number,
-                f"the after cell {row['after']!r} must be the lab's addresses, each in backticks, separated by commas",
+                f"the after cell {row['after']!r} must be the lab's addresses, each in backticks, separated by commas"
+                " (`POST ` before one that is posted to)",
             )
+        if after and after[0].startswith("POST "):
+            fail(number, "a claims row's first after address is opened, not posted to: the browsers post from it")
         try:
             tested = [client for client in CLIENTS if cookie_names(row[client]) is not None]
         except ValueError as exc:
@@ -186,6 +191,16 @@ SHEET_ORIGINS = {
 }
 # A sheet's address in a claims cell: one of SHEET_ORIGINS and a path, or a path on the app's first address.
 SHEET_URL = re.compile("(" + "|".join(re.escape(origin) for origin in SHEET_ORIGINS) + ")?(/[^`\\s]*)")
+
+
+def after_steps(cell: str) -> list[tuple[str, str]]:
+    """A claims row's after cell as (method, address) pairs, in order: an address is opened (GET), or
+    posted to when written `POST /path` (a form with no fields, as the lab pages' buttons send)."""
+    steps = []
+    for text in re.findall(r"`([^`]*)`", cell):
+        method, _, address = text.partition(" ") if text.startswith("POST ") else ("GET", "", text)
+        steps.append((method, address))
+    return steps
 
 
 def sheet_url(text: str, origins: dict[str, str]) -> str:

@@ -9,6 +9,8 @@ from typing import Any
 import lab_contract
 from flask import Flask, Response
 
+from . import state
+
 
 class TextResponse(Response):
     """A response whose body is plain text unless a view says otherwise.
@@ -37,6 +39,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         LAB_GUIDE_URL=os.environ.get("LAB_GUIDE_URL", "http://progress.localhost:8083/"),
         # The exercise index: the start page lists the pages each sheet has the learner open.
         LAB_EXERCISES=os.environ.get("LAB_EXERCISES", lab_contract.EXERCISES),
+        # The attack labs' state (defence switches, server-side sessions): SQLite on the app's volume.
+        LAB_DATA_DIR=os.environ.get("LAB_DATA_DIR", state.DATA_DIR),
     )
     # FLASK_SECRET_KEY and any other FLASK_* variable come from the environment.
     app.config.from_prefixed_env()
@@ -67,6 +71,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         siblings,
         size,
         tamper,
+        xss,
     )
 
     for module in (
@@ -83,6 +88,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         prefixes,
         size,
         siblings,
+        xss,
         pages,
     ):
         app.register_blueprint(module.bp)

@@ -84,6 +84,16 @@ def step_note(spec: dict[str, Any], session: requests.Session) -> str:
     return f"{name} payload: {json.dumps(payload, separators=(',', ':'))}"
 
 
+def shown_body(spec: dict[str, Any], resp: requests.Response) -> str:
+    """The body, or where the step names an `excerpt` (a regular expression) the part of an HTML page
+    that matters: the first match, or a note that there was none. An error keeps its whole body."""
+    pattern = spec.get("excerpt")
+    if not pattern or resp.status_code >= 500:
+        return resp.text
+    found = re.search(pattern, resp.text, re.DOTALL)
+    return found.group(0) if found else f"(no {pattern!r} in the page)"
+
+
 def unreachable_app(step: Step, server: str) -> str | None:
     """mitmproxy's own 502 means the proxy is up but could not reach the app: say so, with its reason."""
     if step.status != 502 or not server.startswith("mitmproxy"):
@@ -165,7 +175,7 @@ def run(scenario: dict[str, Any], target: str, session: requests.Session | None 
                 # Each Set-Cookie on its own: requests' resp.headers joins them.
                 set_cookie_headers=resp.raw.headers.getlist("Set-Cookie"),
                 jar=jar_contents(session.cookies),
-                body=resp.text,
+                body=shown_body(spec, resp),
                 note=step_note(spec, session),
             )
         )

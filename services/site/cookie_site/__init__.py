@@ -6,6 +6,9 @@ import os
 from typing import Any
 
 from flask import Blueprint, Flask, Response, current_app, render_template, request
+from lab_contract import exploit as exploit_store
+
+from . import exploit
 
 bp = Blueprint("site", __name__)
 
@@ -34,11 +37,22 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         LAB_APP_URL=os.environ.get("LAB_APP_URL", "http://127.0.0.1:8080").rstrip("/"),
         # The same app over https, for a browser without the loopback exception.
         LAB_APP_HTTPS_URL=os.environ.get("LAB_APP_HTTPS_URL", "https://127.0.0.1:8443").rstrip("/"),
+        # The exploit server's volume: the learner's page and the request log.
+        LAB_EXPLOIT_DIR=os.environ.get("LAB_EXPLOIT_DIR", exploit_store.EXPLOIT_DIR),
+        # A stored page, form-encoded, fits; anything larger is refused with a message before it is read.
+        MAX_CONTENT_LENGTH=4 * exploit_store.PAGE_LIMIT,
     )
     if test_config is not None:
         app.config.from_mapping(test_config)
     app.register_blueprint(bp)
+    app.register_blueprint(exploit.bp)
+    app.register_error_handler(413, too_large)
     return app
+
+
+def too_large(_exc: Exception) -> Response:
+    limit = current_app.config["MAX_CONTENT_LENGTH"]
+    return exploit.text(f"The request is larger than the second site takes ({limit} bytes).", 413, cors=True)
 
 
 @bp.get("/healthz")

@@ -1,0 +1,108 @@
+"""The app's state for the attack labs: the defence switches and the server-side sessions, in SQLite on a
+volume, so that every gunicorn worker sees the same (never one worker's memory)."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import sqlite3
+import time
+from pathlib import Path
+
+from flask import current_app
+
+# Where compose and the cluster mount the app's volume.
+DATA_DIR = "/data"
+DATABASE = "lab.db"
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS switch (name TEXT PRIMARY KEY, is_on INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS session (id TEXT PRIMARY KEY, user TEXT NOT NULL, created REAL NOT NULL);
+"""
+# Sessions kept at most: a learner who logs in many times never fills the volume.
+MAX_SESSIONS = 200
+
+
+class NoState(Exception):
+    """The app has nowhere to keep the labs' state; the message says what to do."""
+
+
+def folder() -> Path:
+    return Path(current_app.config["LAB_DATA_DIR"])
+
+
+def problem() -> str | None:
+    where = folder()
+    if not where.is_dir():
+        return f"{where} does not exist: the app has nowhere to keep the attack labs' state (set LAB_DATA_DIR)"
+    if not os.access(where, os.W_OK):
+        return f"{where} is not writable: the app cannot keep the attack labs' state"
+    return None
+
+
+def connect() -> sqlite3.Connection:
+    found = problem()
+    if found:
+        raise NoState(found)
+    # One connection per use: workers share the file, and SQLite's own locking orders their writes.
+    db = sqlite3.connect(folder() / DATABASE, timeout=10, isolation_level=None)
+    db.executescript(SCHEMA)
+    return db
+
+
+def switch_on(name: str) -> bool:
+    """Whether a defence switch is on (all start off)."""
+    db = connect()
+    try:
+        row = db.execute("SELECT is_on FROM switch WHERE name = ?", (name,)).fetchone()
+    finally:
+        db.close()
+    return bool(row and row[0])
+
+
+def set_switch(name: str, on: bool) -> None:
+    db = connect()
+    try:
+        db.execute(
+            "INSERT INTO switch (name, is_on) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET is_on = excluded.is_on",
+            (name, int(on)),
+        )
+    finally:
+        db.close()
+
+
+def new_session(user: str) -> str:
+    """A new server-side session for user; its id is the cookie's value."""
+    sid = secrets.token_urlsafe(24)
+    db = connect()
+    try:
+        db.execute("INSERT INTO session (id, user, created) VALUES (?, ?, ?)", (sid, user, time.time()))
+        db.execute(
+            "DELETE FROM session WHERE id NOT IN (SELECT id FROM session ORDER BY created DESC LIMIT ?)",
+            (MAX_SESSIONS,),
+        )
+    finally:
+        db.close()
+    return sid
+
+
+def session_user(sid: str | None) -> str | None:
+    """Who the session id belongs to, or None for no session, an unknown one or one that ended."""
+    if not sid:
+        return None
+    db = connect()
+    try:
+        row = db.execute("SELECT user FROM session WHERE id = ?", (sid,)).fetchone()
+    finally:
+        db.close()
+    return row[0] if row else None
+
+
+def end_session(sid: str | None) -> None:
+    if not sid:
+        return
+    db = connect()
+    try:
+        db.execute("DELETE FROM session WHERE id = ?", (sid,))
+    finally:
+        db.close()

@@ -20,6 +20,7 @@ def test_the_lab_page_sets_the_prefs_cookie_and_shows_the_switch_off(client):
     assert f"{PREFS}=theme-dark.lang-en; Path=/xss; SameSite=Lax" in resp.headers.getlist("Set-Cookie")
     assert re.search(r'id="switch-httponly">HttpOnly on the session cookie: <strong>off</strong>', resp.text)
     assert "Not signed in." in resp.text
+    assert '<a id="to-exploit-server" href="http://site.localhost:8082/exploit-server">' in resp.text
 
 
 def test_login_makes_a_server_side_session_with_httponly_as_the_switch_says(client):

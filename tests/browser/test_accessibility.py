@@ -1,5 +1,6 @@
 """An automated accessibility check (axe-core, run offline from its PyPI package) of the pages a learner
-reads: the start page, the guide (a sheet and the progress board) and the second site, in Chromium.
+reads: the start page, the guide (sheets and the progress board), the second site with its exploit server,
+and the XSS lab's page, in Chromium.
 No serious or critical violation is allowed."""
 
 import os
@@ -33,15 +34,29 @@ def guide(lab, tmp_path_factory):
 
 @pytest.mark.parametrize(
     "where",
-    ["start page", "guide sheet 06", "guide sheet 11 with a hint", "progress board", "second site"],
+    [
+        "start page",
+        "guide sheet 06",
+        "guide sheet 11 with a hint",
+        "guide sheet 12",
+        "progress board",
+        "second site",
+        "exploit server",
+        "exploit server's log",
+        "XSS lab",
+    ],
 )
 def test_no_serious_or_critical_accessibility_violation(lab, guide, chromium_browser, where):
     url = {
         "start page": f"{lab.app}/lab/",
         "guide sheet 06": f"{guide}/sheet/06",
         "guide sheet 11 with a hint": f"{guide}/sheet/11?h=11-host-prefix-holds:1",
+        "guide sheet 12": f"{guide}/sheet/12",
         "progress board": f"{guide}/",
         "second site": f"{lab.site}/",
+        "exploit server": f"{lab.site}/exploit-server",
+        "exploit server's log": f"{lab.site}/exploit-server/log",
+        "XSS lab": f"{lab.app}/xss/",
     }[where]
     tab = ChromiumTab(chromium_browser)
     try:

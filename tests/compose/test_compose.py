@@ -198,6 +198,20 @@ def test_the_second_site_reaches_neither_the_app_nor_the_proxy(lab, seed_up, nam
     assert "socket.gaierror" in proc.stderr
 
 
+def test_the_exploit_server_keeps_the_learners_page_across_a_restart_of_the_site(lab, seed_up):
+    site = f"http://127.0.0.1:{lab.site_port}"
+    page = "<h1>kept across a restart</h1>"
+    assert requests.post(site + "/exploit-server", data={"page": page}, timeout=10).status_code == 200
+    assert requests.get(site + "/log/before-restart", timeout=10).status_code == 200
+    lab.compose("restart", "site")
+    served = wait_until(lambda: requests.get(site + "/exploit", timeout=2), 60, "the site after its restart")
+    assert served.text == page
+    assert "/log/before-restart" in requests.get(site + "/exploit-server/log", timeout=10).text
+    # The proxy reads the same log, and may not write it.
+    proc = lab.compose("exec", "-T", "proxy", "sh", "-c", "echo x >> /exploit/requests.jsonl", check=False)
+    assert proc.returncode != 0 and "Read-only file system" in proc.stderr
+
+
 def test_the_start_page_links_mitmweb_and_the_second_site_at_their_ports(lab, seed_up):
     with urllib.request.urlopen(f"http://127.0.0.1:{lab.proxy_port}/lab/", timeout=10) as resp:
         page = resp.read().decode()

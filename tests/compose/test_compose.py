@@ -124,13 +124,16 @@ def test_containers_run_hardened(lab, seed_up, service):
     assert "no-new-privileges:true" in container["HostConfig"]["SecurityOpt"]
     assert container["HostConfig"]["ReadonlyRootfs"] is True
     assert container["HostConfig"]["Privileged"] is False
-    # Writable places: a tmpfs at /tmp, and the captures and CA volumes for the proxy alone;
-    # the exercise index is read-only wherever it is mounted.
+    # Writable places: a tmpfs at /tmp, the captures and CA volumes for the proxy alone, the attack labs'
+    # state for the app, the exploit server's volume for the site (the proxy reads it); the exercise index
+    # is read-only wherever it is mounted.
     assert set(container["HostConfig"]["Tmpfs"]) == {"/tmp"}
     mounts = {m["Destination"]: m["RW"] for m in container["Mounts"]}
-    want = {} if service in ("app", "site") else {"/captures": service == "proxy", "/lab/exercises.toml": False}
-    if service == "proxy":
-        want["/ca"] = True
+    want = {
+        "app": {"/data": True},
+        "site": {"/exploit": True},
+        "proxy": {"/captures": True, "/lab/exercises.toml": False, "/ca": True, "/exploit": False},
+    }.get(service, {"/captures": False, "/lab/exercises.toml": False})
     assert mounts == want
 
 

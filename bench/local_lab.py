@@ -152,6 +152,11 @@ def start_site(tmp: Path, app_url: str, app_https_url: str = "") -> tuple[subpro
             f"127.0.0.1:{port}",
             "--workers",
             "2",
+            # As in the image: threads, so that a browser's idle pre-opened connections never hold both workers.
+            "--worker-class",
+            "gthread",
+            "--threads",
+            "4",
             "--no-control-socket",
             "cookie_site:create_app()",
         ],

@@ -1,6 +1,6 @@
 """An automated accessibility check (axe-core, run offline from its PyPI package) of the pages a learner
 reads: the start page, the guide (sheets and the progress board), the second site with its exploit server,
-and the XSS lab's page, in Chromium.
+and the attack labs' pages, in Chromium.
 No serious or critical violation is allowed."""
 
 import os
@@ -44,6 +44,8 @@ def guide(lab, tmp_path_factory):
         "exploit server",
         "exploit server's log",
         "XSS lab",
+        "CSRF lab",
+        "guide sheet 13",
     ],
 )
 def test_no_serious_or_critical_accessibility_violation(lab, guide, chromium_browser, where):
@@ -57,6 +59,8 @@ def test_no_serious_or_critical_accessibility_violation(lab, guide, chromium_bro
         "exploit server": f"{lab.site}/exploit-server",
         "exploit server's log": f"{lab.site}/exploit-server/log",
         "XSS lab": f"{lab.app}/xss/",
+        "CSRF lab": f"{lab.app}/csrf/",
+        "guide sheet 13": f"{guide}/sheet/13",
     }[where]
     tab = ChromiumTab(chromium_browser)
     try:

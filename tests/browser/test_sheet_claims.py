@@ -5,6 +5,8 @@ A row says which paths are visited first (`after`), which request comes next
 cell `—` is a client the row is not tested in, and the sheet says so.
 """
 
+import html
+import json
 import re
 import tempfile
 import time
@@ -86,6 +88,8 @@ def run_in_browser(lab, tab, row: dict[str, str]) -> list[tuple[str, str]]:
         tab.goto(lab.url(addresses(then)[0]))
         text = tab.js("document.cookie")
         return [tuple(pair.split("=", 1)) for pair in text.split("; ")] if text else []
+    if (sent := re.match(r"`(GET|POST) ([^`]+)` from the exploit server", then)) is not None:
+        return from_the_exploit_server(lab, tab, before, *sent.groups())
     if (via := re.match(r"`via=([a-z-]+)`", then)) is not None:
         kind = via.group(1)
         # The second site sends to the app's https address when the row says so.
@@ -98,6 +102,22 @@ def run_in_browser(lab, tab, row: dict[str, str]) -> list[tuple[str, str]]:
         return pairs_in(new_record(lab, before, f"via={kind}"))
     url = lab.url(re.match(r"`GET ([^`]+)`", then).group(1))
     tab.goto(url)
+    return pairs_in(new_record(lab, before, urlsplit(url).path))
+
+
+def from_the_exploit_server(lab, tab, before: int, method: str, address: str) -> list[tuple[str, str]]:
+    """The request a page on the exploit server sends to address as soon as it opens: a form it submits
+    (POST), or a top-level navigation (GET), as an attacker's page does. The page is stored as a learner
+    stores it, through the exploit server's form."""
+    url = lab.url(address)
+    if method == "POST":
+        page = f'<form method="post" action="{html.escape(url)}"></form><script>document.forms[0].submit()</script>'
+    else:
+        page = f"<script>location = {json.dumps(url)}</script>"
+    # requests cannot resolve site.localhost: the same server at 127.0.0.1.
+    server = lab.site.replace("//site.localhost:", "//127.0.0.1:") + "/exploit-server"
+    assert requests.post(server, data={"page": page}, timeout=10).status_code == 200
+    tab.goto(lab.site + "/exploit")
     return pairs_in(new_record(lab, before, urlsplit(url).path))
 
 

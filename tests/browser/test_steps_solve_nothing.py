@@ -1,6 +1,7 @@
 """The browser Steps of the sheets, and the pages the start page lists, done as written in Chromium: they solve
 no challenge. (The sh commands of every sheet, and the mitmweb Steps of sheets 07 and 08: tests/stack/test_sheets.py.)"""
 
+import json
 import time
 
 import pytest
@@ -87,15 +88,40 @@ def test_following_the_steps_and_the_start_pages_links_solves_none_of_these_chal
         tab.goto(app + "/xss/")
         tab.click("#flip-httponly")
         tab.click("#login")
-        tab.goto(app + title + "&last=1")
+        tab.goto(app + title)
         # The other sheets' cookies of Path=/ are in it too; the session is not.
         assert "lab_prefs=" in tab.js("document.title") and "lab_session" not in tab.js("document.title")
         assert tab.text("#who") == "Signed in as learner."
+        # Sheet 13, Steps 2 to 5.
+        forged = (
+            f'<form method="post" action="{app}/csrf/email"><input name="email" value="attacker@evil.example">'
+            "</form><script>document.forms[0].submit()</script>"
+        )
+        for mode in ("none", "lax", "strict"):
+            tab.goto(app + "/csrf/")
+            tab.click(f"input[name=mode][value={mode}]")
+            tab.click("#set-samesite")
+            tab.click("#login")
+            exploit = forged if mode != "strict" else f'<a id="back" href="{app}/csrf/">Your account</a>'
+            tab.goto(fresh.site + "/exploit-server")
+            tab.js(f"document.getElementById('page').value = {json.dumps(exploit)}")
+            tab.click("#store button")
+            tab.goto(fresh.site + "/exploit")
+            if mode == "none":
+                wait_until(lambda: tab.js("location.pathname") == "/csrf/", 10, "the account page")
+                assert tab.text("#email") == "attacker@evil.example"
+            elif mode == "lax":
+                wait_until(lambda: "not signed in" in tab.text("body"), 10, "the refusal")
+            else:
+                tab.click("#back")
+                assert tab.text("#who") == "Not signed in."
+        tab.goto(app + "/csrf/?last=1")
+        assert tab.text("#who").startswith("Signed in as learner")
     finally:
         tab.close()
     records = wait_until(
         # The last Step's own line; the browser may still ask for /favicon.ico after it.
-        lambda: (r := fresh.records()) and any(x["path"].endswith("&last=1") for x in r) and r,
+        lambda: (r := fresh.records()) and any(x["path"].endswith("?last=1") for x in r) and r,
         15,
         "the last Step's capture line",
     )

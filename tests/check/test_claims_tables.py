@@ -11,7 +11,7 @@ from sheets import CLAIMS_MARKER, ClaimsTableError, cookie_names, sheet_claims
 SHEETS = sorted(LAB.glob("[0-9][0-9]-*.md"))
 # Claims rows per sheet. A row added to or lost from a sheet fails here until
 # this count says so: each row is a test of the browser tier.
-CLAIMS_ROWS = {"02": 2, "03": 2, "06": 13, "09": 3, "10": 2, "11": 5, "12": 3}
+CLAIMS_ROWS = {"02": 2, "03": 2, "06": 13, "09": 3, "10": 2, "11": 5, "12": 3, "13": 5}
 
 
 def claims(sheet) -> list[dict[str, str]]:

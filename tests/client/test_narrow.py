@@ -41,6 +41,8 @@ SIBLINGS_JAR = [
 XSS_SESSION = "cUlR-1NsnF5LLwTPXpmBPlRBZpuKvle-"
 PREFS = cookie("lab_prefs", "theme-dark.lang-en", path="/xss")
 XSS_JAR = [PREFS, cookie("lab_session", XSS_SESSION, path="/xss")]
+CSRF_SESSION = "Sg0Dge94aMyqmaB3AGik-SDPXLVKc61O"
+CSRF_JAR = [cookie("csrf_session", CSRF_SESSION, path="/csrf")]
 
 # Recorded from a real run of each scenario through the lab's proxy
 # (`python -m cookie_client NAME --json`): the Expires dates, the session's
@@ -394,6 +396,34 @@ RECORDED = {
             ),
         ],
         XSS_JAR,
+    ),
+    "csrf": (
+        [
+            step(None, [], [], "Not signed in."),
+            step(
+                None,
+                [f"csrf_session={CSRF_SESSION}; Path=/csrf"],
+                CSRF_JAR,
+                "signed in as learner, session cookie with no SameSite; back to /csrf/\n",
+                status=(303, "SEE OTHER"),
+            ),
+            step(
+                f"csrf_session={CSRF_SESSION}",
+                [],
+                CSRF_JAR,
+                "e-mail changed to client@cookielab.example; back to /csrf/\n",
+                status=(303, "SEE OTHER"),
+            ),
+            step(
+                f"csrf_session={CSRF_SESSION}",
+                [],
+                CSRF_JAR,
+                "e-mail changed to learner@cookielab.example; back to /csrf/\n",
+                status=(303, "SEE OTHER"),
+            ),
+            step(f"csrf_session={CSRF_SESSION}", [], CSRF_JAR, "learner@cookielab.example"),
+        ],
+        CSRF_JAR,
     ),
 }
 

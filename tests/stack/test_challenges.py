@@ -33,11 +33,15 @@ BROWSER_ONLY = {
     "12-session-to-the-log",
     "12-delivered-cross-site",
     "12-httponly-keeps-it",
+    # The CSRF lab: a page on another site, in a browser that adds the cookie and Sec-Fetch-Site itself.
+    "13-forward-forged",
+    "13-lax-bypass",
+    "13-token-refuses",
 }
 # Where they are solved; read as text, since importing them would load Playwright.
 BROWSER_TESTS = [
     Path(__file__).resolve().parent.parent / "browser" / name
-    for name in ("test_challenges_in_browsers.py", "test_xss_lab_in_browsers.py")
+    for name in ("test_challenges_in_browsers.py", "test_xss_lab_in_browsers.py", "test_csrf_lab_in_browsers.py")
 ]
 
 

@@ -58,6 +58,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     from . import (
         attributes,
+        csrf,
         delete,
         echo,
         expiry,
@@ -89,6 +90,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         size,
         siblings,
         xss,
+        csrf,
         pages,
     ):
         app.register_blueprint(module.bp)

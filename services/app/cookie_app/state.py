@@ -18,6 +18,9 @@ DATABASE = "lab.db"
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS switch (name TEXT PRIMARY KEY, is_on INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS session (id TEXT PRIMARY KEY, user TEXT NOT NULL, created REAL NOT NULL);
+CREATE TABLE IF NOT EXISTS setting (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS account (user TEXT NOT NULL, field TEXT NOT NULL, value TEXT NOT NULL,
+                                    PRIMARY KEY (user, field));
 """
 # Sessions kept at most: a learner who logs in many times never fills the volume.
 MAX_SESSIONS = 200
@@ -104,5 +107,48 @@ def end_session(sid: str | None) -> None:
     db = connect()
     try:
         db.execute("DELETE FROM session WHERE id = ?", (sid,))
+    finally:
+        db.close()
+
+
+def setting(name: str, default: str) -> str:
+    """A defence setting of several values (all start at their default)."""
+    db = connect()
+    try:
+        row = db.execute("SELECT value FROM setting WHERE name = ?", (name,)).fetchone()
+    finally:
+        db.close()
+    return row[0] if row else default
+
+
+def set_setting(name: str, value: str) -> None:
+    db = connect()
+    try:
+        db.execute(
+            "INSERT INTO setting (name, value) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET value = excluded.value",
+            (name, value),
+        )
+    finally:
+        db.close()
+
+
+def account(user: str, defaults: dict[str, str]) -> dict[str, str]:
+    """The account's fields, each at its default until it is changed."""
+    db = connect()
+    try:
+        rows = db.execute("SELECT field, value FROM account WHERE user = ?", (user,)).fetchall()
+    finally:
+        db.close()
+    return {**defaults, **{field: value for field, value in rows if field in defaults}}
+
+
+def set_account(user: str, field: str, value: str) -> None:
+    db = connect()
+    try:
+        db.execute(
+            "INSERT INTO account (user, field, value) VALUES (?, ?, ?)"
+            " ON CONFLICT(user, field) DO UPDATE SET value = excluded.value",
+            (user, field, value),
+        )
     finally:
         db.close()

@@ -10,7 +10,6 @@ scheme the learner used, how a header is shown), so each is written once.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 import os
@@ -40,16 +39,9 @@ if not traffic.handlers:  # the module runs again when mitmproxy reloads the scr
 
 
 def say(line: str) -> None:
-    """Print a traffic line once the hook that made it has returned: mitmproxy sends the flow's bytes on
-    (to the app, or back to the browser) in the same step of its event loop as the hook, so the write to
-    stdout no longer delays them (docs/PERFORMANCE.md). Lines keep their order, since the loop runs the
-    calls in the order they were made. Outside a running loop (the unit tests) the line is printed at once."""
-    try:
-        loop = asyncio.get_running_loop()
-    except RuntimeError:
-        traffic.info(line)
-    else:
-        loop.call_soon(traffic.info, line)
+    """Print a traffic line, at once. (Deferring the write until mitmproxy had sent the flow on, with
+    loop.call_soon, made the keep-alive p50 worse, not better: docs/PERFORMANCE.md.)"""
+    traffic.info(line)
 
 
 # Longest header value shown in full in a log line or flow comment.

@@ -11,10 +11,10 @@ from __future__ import annotations
 import hashlib
 import hmac
 
-from flask import Blueprint, Response, current_app, redirect, request, url_for
+from flask import Blueprint, Response, current_app, request
 
 from . import state
-from .pages import page, server_view
+from .pages import back_to, from_another_site, page, server_view
 
 bp = Blueprint("csrf", __name__, url_prefix="/csrf")
 
@@ -78,11 +78,7 @@ def account() -> Response:
 
 
 def back(said: str) -> Response:
-    """After a change: back to the account page (303), saying what changed to a client that does not follow."""
-    resp = redirect(url_for("csrf.account"), code=303)
-    resp.set_data(f"{said}; back to {url_for('csrf.account')}\n")
-    resp.mimetype = "text/plain"
-    return resp
+    return back_to("csrf.account", said)
 
 
 @bp.post("/login")
@@ -119,47 +115,32 @@ def refused() -> Response | None:
     return None
 
 
-def field(name: str) -> str | Response:
-    value = request.values.get(name, "").strip()
+def change(field: str, form_field: str, said: str) -> Response:
+    """Change one field of the account, if no defence refuses it; said names the new value."""
+    problem = refused()
+    if problem:
+        return problem
+    value = request.values.get(form_field, "").strip()
     if not value or len(value) > LONGEST or not value.isprintable():
-        return text(f"{name} must be 1 to {LONGEST} printable characters", 400)
-    return value
+        return text(f"{form_field} must be 1 to {LONGEST} printable characters", 400)
+    state.set_account(USER, field, value)
+    return back(f"{said} {value}")
 
 
 # The mistake this lab plants: a change that also obeys GET (request.values reads the query too).
 @bp.route("/email", methods=["GET", "POST"])
 def email() -> Response:
-    problem = refused()
-    if problem:
-        return problem
-    value = field("email")
-    if isinstance(value, Response):
-        return value
-    state.set_account(USER, "email", value)
-    return back(f"e-mail changed to {value}")
+    return change("email", "email", "e-mail changed to")
 
 
 @bp.post("/forward")
 def forward() -> Response:
-    problem = refused()
-    if problem:
-        return problem
-    value = field("address")
-    if isinstance(value, Response):
-        return value
-    state.set_account(USER, "forward", value)
-    return back(f"mail now forwarded to {value}")
-
-
-def from_elsewhere() -> Response | None:
-    if request.headers.get("Sec-Fetch-Site", "same-origin") not in ("same-origin", "none"):
-        return text("The lab's switches change only from the lab's own pages.", 403)
-    return None
+    return change("forward", "address", "mail now forwarded to")
 
 
 @bp.post("/samesite")
 def samesite() -> Response:
-    elsewhere = from_elsewhere()
+    elsewhere = from_another_site()
     if elsewhere:
         return elsewhere
     mode = request.values.get("mode", "")
@@ -172,7 +153,7 @@ def samesite() -> Response:
 @bp.post("/defence")
 def defence() -> Response:
     """token=on|off, origin=on|off."""
-    elsewhere = from_elsewhere()
+    elsewhere = from_another_site()
     if elsewhere:
         return elsewhere
     said = []

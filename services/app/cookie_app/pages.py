@@ -5,7 +5,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 import lab_contract
-from flask import Blueprint, Response, current_app, render_template, request
+from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
 
 bp = Blueprint("pages", __name__)
 
@@ -15,6 +15,23 @@ CSP = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
     "form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
 )
+
+
+def back_to(endpoint: str, said: str) -> Response:
+    """After a change on an attack lab's page: back to that page (303), saying what changed to a client
+    that does not follow redirects."""
+    resp = redirect(url_for(endpoint), code=303)
+    resp.set_data(f"{said}; back to {url_for(endpoint)}\n")
+    resp.mimetype = "text/plain"
+    return resp
+
+
+def from_another_site() -> Response | None:
+    """Refuse a change to a lab's own switches sent by another site's page (browsers say so in
+    Sec-Fetch-Site); a client that sends no Sec-Fetch-Site (curl) is the learner's own."""
+    if request.headers.get("Sec-Fetch-Site", "same-origin") not in ("same-origin", "none"):
+        return Response("The lab's switches change only from the lab's own pages.\n", 403, mimetype="text/plain")
+    return None
 
 
 def page(template: str, **context) -> Response:

@@ -3,10 +3,12 @@ volume, so that every gunicorn worker sees the same (never one worker's memory).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 import sqlite3
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 from flask import current_app
@@ -43,49 +45,44 @@ def problem() -> str | None:
     return None
 
 
-def connect() -> sqlite3.Connection:
+@contextlib.contextmanager
+def database() -> Iterator[sqlite3.Connection]:
+    """One connection per use: workers share the file, and SQLite's own locking orders their writes."""
     found = problem()
     if found:
         raise NoState(found)
-    # One connection per use: workers share the file, and SQLite's own locking orders their writes.
     db = sqlite3.connect(folder() / DATABASE, timeout=10, isolation_level=None)
-    db.executescript(SCHEMA)
-    return db
+    try:
+        db.executescript(SCHEMA)
+        yield db
+    finally:
+        db.close()
 
 
 def switch_on(name: str) -> bool:
     """Whether a defence switch is on (all start off)."""
-    db = connect()
-    try:
+    with database() as db:
         row = db.execute("SELECT is_on FROM switch WHERE name = ?", (name,)).fetchone()
-    finally:
-        db.close()
     return bool(row and row[0])
 
 
 def set_switch(name: str, on: bool) -> None:
-    db = connect()
-    try:
+    with database() as db:
         db.execute(
             "INSERT INTO switch (name, is_on) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET is_on = excluded.is_on",
             (name, int(on)),
         )
-    finally:
-        db.close()
 
 
 def new_session(user: str) -> str:
     """A new server-side session for user; its id is the cookie's value."""
     sid = secrets.token_urlsafe(24)
-    db = connect()
-    try:
+    with database() as db:
         db.execute("INSERT INTO session (id, user, created) VALUES (?, ?, ?)", (sid, user, time.time()))
         db.execute(
             "DELETE FROM session WHERE id NOT IN (SELECT id FROM session ORDER BY created DESC LIMIT ?)",
             (MAX_SESSIONS,),
         )
-    finally:
-        db.close()
     return sid
 
 
@@ -93,62 +90,44 @@ def session_user(sid: str | None) -> str | None:
     """Who the session id belongs to, or None for no session, an unknown one or one that ended."""
     if not sid:
         return None
-    db = connect()
-    try:
+    with database() as db:
         row = db.execute("SELECT user FROM session WHERE id = ?", (sid,)).fetchone()
-    finally:
-        db.close()
     return row[0] if row else None
 
 
 def end_session(sid: str | None) -> None:
     if not sid:
         return
-    db = connect()
-    try:
+    with database() as db:
         db.execute("DELETE FROM session WHERE id = ?", (sid,))
-    finally:
-        db.close()
 
 
 def setting(name: str, default: str) -> str:
     """A defence setting of several values (all start at their default)."""
-    db = connect()
-    try:
+    with database() as db:
         row = db.execute("SELECT value FROM setting WHERE name = ?", (name,)).fetchone()
-    finally:
-        db.close()
     return row[0] if row else default
 
 
 def set_setting(name: str, value: str) -> None:
-    db = connect()
-    try:
+    with database() as db:
         db.execute(
             "INSERT INTO setting (name, value) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET value = excluded.value",
             (name, value),
         )
-    finally:
-        db.close()
 
 
 def account(user: str, defaults: dict[str, str]) -> dict[str, str]:
     """The account's fields, each at its default until it is changed."""
-    db = connect()
-    try:
+    with database() as db:
         rows = db.execute("SELECT field, value FROM account WHERE user = ?", (user,)).fetchall()
-    finally:
-        db.close()
     return {**defaults, **{field: value for field, value in rows if field in defaults}}
 
 
 def set_account(user: str, field: str, value: str) -> None:
-    db = connect()
-    try:
+    with database() as db:
         db.execute(
             "INSERT INTO account (user, field, value) VALUES (?, ?, ?)"
             " ON CONFLICT(user, field) DO UPDATE SET value = excluded.value",
             (user, field, value),
         )
-    finally:
-        db.close()

@@ -8,10 +8,10 @@ that no other route reflects markup), and its page says so.
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, redirect, render_template, request, url_for
+from flask import Blueprint, Response, render_template, request
 
 from . import state
-from .pages import page, server_view
+from .pages import back_to, from_another_site, page, server_view
 
 bp = Blueprint("xss", __name__, url_prefix="/xss")
 
@@ -29,21 +29,12 @@ def no_state(exc: state.NoState) -> Response:
     return Response(f"{exc}\n", status=503, mimetype="text/plain")
 
 
-def from_elsewhere() -> bool:
-    """A change sent by another site's page (browsers say so in Sec-Fetch-Site); curl sends none."""
-    return request.headers.get("Sec-Fetch-Site", "same-origin") not in ("same-origin", "none")
-
-
 def current_user() -> str | None:
     return state.session_user(request.cookies.get(SESSION))
 
 
 def back_to_lab(said: str) -> Response:
-    """After a change: back to the lab's page (303), saying what changed to a client that does not follow."""
-    resp = redirect(url_for("xss.lab"), code=303)
-    resp.set_data(f"{said}; back to {url_for('xss.lab')}\n")
-    resp.mimetype = "text/plain"
-    return resp
+    return back_to("xss.lab", said)
 
 
 @bp.get("/")
@@ -78,8 +69,9 @@ def logout() -> Response:
 @bp.post("/defence")
 def defence() -> Response:
     """Turn the HttpOnly switch on or off (httponly=on|off): it holds for the whole lab."""
-    if from_elsewhere():
-        return Response("The lab's switches change only from the lab's own pages.\n", 403, mimetype="text/plain")
+    elsewhere = from_another_site()
+    if elsewhere:
+        return elsewhere
     wanted = request.values.get("httponly", "")
     if wanted not in ("on", "off"):
         return Response("httponly must be on or off\n", 400, mimetype="text/plain")

@@ -13,6 +13,7 @@ SOLVES = {
     "test_another_action_is_forged_from_the_exploit_page": ["13-forward-forged"],
     "test_with_lax_a_get_navigation_still_changes_the_email": ["13-lax-bypass"],
     "test_the_token_refuses_the_forged_change_though_the_session_went_with_it": ["13-token-refuses"],
+    "test_strict_keeps_the_session_off_a_link_from_another_site_and_the_page_says_so": [],
 }
 
 
@@ -83,3 +84,14 @@ def test_the_token_refuses_the_forged_change_though_the_session_went_with_it(fre
     record = solve(fresh, "13-token-refuses")
     assert record["status"] == 403 and [c["name"] for c in record["request_cookies"]] == ["csrf_session"]
     assert account(tab, fresh) == "learner@cookielab.example | (none)"
+
+
+def test_strict_keeps_the_session_off_a_link_from_another_site_and_the_page_says_so(fresh, tab):
+    """Sheet 13, Step 5: the cost of Strict, and the account page's note of a cookie its request lacked."""
+    log_in(tab, fresh, "strict")
+    open_exploit(tab, fresh, f'<a id="back" href="{fresh.target}/csrf/">Your account</a>')
+    tab.click("#back")
+    assert tab.text("#who") == "Not signed in."
+    assert tab.text("#hidden-note") == "Page script sees cookies this page's request did not carry: csrf_session"
+    tab.goto(fresh.target + "/csrf/")
+    assert tab.text("#who").startswith("Signed in as learner")

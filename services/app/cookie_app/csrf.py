@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Response, current_app, request, url_for
 
 from . import state
 from .pages import back_to, from_another_site, page, server_view
@@ -42,7 +42,8 @@ def no_state(exc: state.NoState) -> Response:
 
 
 def text(message: str, status: int) -> Response:
-    return Response(message + "\n", status=status, mimetype="text/plain")
+    """A refusal as plain text, with the way back to the account page."""
+    return Response(f"{message}\nthe account page: {url_for('csrf.account')}\n", status=status, mimetype="text/plain")
 
 
 def session_id() -> str | None:

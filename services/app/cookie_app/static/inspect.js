@@ -35,7 +35,13 @@ document.addEventListener("DOMContentLoaded", () => {
   const server = JSON.parse(document.getElementById("server-cookies").textContent);
   const visible = new Set(seen.map(([name]) => name));
   const hidden = [...new Set(server.cookies.map(([name]) => name).filter((name) => !visible.has(name)))];
-  document.getElementById("hidden-note").textContent = hidden.length
-    ? `Sent to the server but hidden from page script (HttpOnly): ${hidden.join(", ")}`
+  const received = new Set(server.cookies.map(([name]) => name));
+  const unsent = [...new Set(seen.map(([name]) => name).filter((name) => !received.has(name)))];
+  const notes = [];
+  if (hidden.length) notes.push(`Sent to the server but hidden from page script (HttpOnly): ${hidden.join(", ")}`);
+  // For example a SameSite=Strict cookie after an arrival from another site.
+  if (unsent.length) notes.push(`Page script sees cookies this page's request did not carry: ${unsent.join(", ")}`);
+  document.getElementById("hidden-note").textContent = notes.length
+    ? notes.join(". ")
     : "Page script sees every cookie the server received.";
 });

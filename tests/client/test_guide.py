@@ -11,6 +11,7 @@ import urllib.request
 from functools import partial
 from http.server import ThreadingHTTPServer
 
+import lab_contract
 import pytest
 from cookie_client import progress
 from cookie_client.progress import board, guide
@@ -320,3 +321,25 @@ def test_the_boards_next_hint_links_to_its_sheet_with_two_hints_open(serve):
     assert f'(<a href="{link}">more hints, beside its sheet</a>)' in get("/")[1]
     page = get(link.split("#")[0])[1]
     assert all(f"<li>{html.escape(hint)}</li>" in page for hint in first["hints"][:2])
+
+
+def test_on_a_cluster_next_and_the_counts_leave_laptop_only_challenges_out(serve):
+    """A challenge that needs an address a cluster does not give is never offered next there, nor counted."""
+    index = lab_contract.load_index(INDEX)
+    live = [c for e in lab_contract.exercises(index) for c in e.get("challenge", [])]
+    laptop = [c["id"] for c in live if c.get("laptop_only")]
+    assert "06-secret-needs-https" in laptop
+    # Every challenge before the first laptop-only one solved: on a laptop it comes next, on a cluster not.
+    before = [c["id"] for c in live[: [c["id"] for c in live].index(laptop[0])]]
+    captured = json.dumps({"time": "2026-12-07T10:00:00.000+00:00", "flow_id": "a", "solved": before})
+    on_laptop = json.loads(serve(guide.Settings(), captured=captured)("/progress.json")[1])
+    on_cluster = json.loads(
+        serve(guide.Settings.from_env({"LAB_GUIDE_PLACE": "cluster"}), captured=captured)("/progress.json")[1]
+    )
+    assert on_laptop["next"]["challenge"] == laptop[0] and on_laptop["total"] == len(live)
+    assert on_cluster["next"]["challenge"] not in laptop
+    assert on_cluster["total"] == len(live) - len(laptop) and on_cluster["solved"] == len(before)
+    # A laptop-only challenge solved all the same still counts.
+    solved_too = json.dumps({"time": "2026-12-07T10:00:00.000+00:00", "flow_id": "b", "solved": [*before, laptop[0]]})
+    cluster = serve(guide.Settings.from_env({"LAB_GUIDE_PLACE": "cluster"}), captured=solved_too)("/progress.json")[1]
+    assert json.loads(cluster)["total"] == len(live) - len(laptop) + 1

@@ -122,7 +122,7 @@ class Handler(BaseHTTPRequestHandler):
             return self.send(404, "text/plain", b"not found: try /\n")
         try:
             exercises = progress.load_exercises(self.exercises)
-            data = progress.report(self.captures, self.exercises, exercises)
+            data = progress.report(self.captures, self.exercises, exercises, cluster=self.settings.cluster)
             if sheet:
                 return self.sheet(sheet.group(1), sheet.group(2), data, exercises, parse_qs(url.query))
         except progress.ProgressError as exc:

@@ -92,28 +92,36 @@ def row(exercise: dict[str, Any], challenge: dict[str, Any], record: dict[str, A
     )
 
 
-def next_hint(exercises: list[dict[str, Any]], table: list[Row]) -> tuple[str, str] | None:
-    """The first unsolved challenge and its first hint, or None when all are solved."""
+def next_hint(
+    exercises: list[dict[str, Any]], table: list[Row], skip: frozenset[str] = frozenset()
+) -> tuple[str, str] | None:
+    """The first unsolved challenge (none of skip) and its first hint, or None when all are solved."""
     hints = {c["id"]: c.get("hints", []) for e in exercises for c in e.get("challenge", [])}
     for entry in table:
-        if not entry.solved and not entry.retired:
+        if not entry.solved and not entry.retired and entry.challenge not in skip:
             return entry.challenge, (hints[entry.challenge] or ["(no hint)"])[0]
     return None
 
 
 def report(
-    captures: str | Path, exercises_path: str | Path, exercises: list[dict[str, Any]] | None = None
+    captures: str | Path,
+    exercises_path: str | Path,
+    exercises: list[dict[str, Any]] | None = None,
+    cluster: bool = False,
 ) -> dict[str, Any]:
     """Everything `progress` shows, as data: the rows, the counts, the next hint. exercises: the index's,
-    when the caller has loaded it already."""
+    when the caller has loaded it already. cluster: the lab runs on a cluster, where a laptop_only
+    challenge cannot be done: it is neither counted nor offered next (unless solved all the same)."""
     exercises = load_exercises(exercises_path) if exercises is None else exercises
     first, unreadable = solved_flows(captures)
     table = rows(exercises, first)
-    hint = next_hint(exercises, table)
+    laptop = frozenset(c["id"] for e in exercises for c in e.get("challenge", []) if cluster and c.get("laptop_only"))
+    counted = [r for r in table if not r.retired and (r.solved or r.challenge not in laptop)]
+    hint = next_hint(exercises, table, laptop)
     return {
         "captures": str(captures),
-        "solved": sum(r.solved for r in table if not r.retired),
-        "total": sum(not r.retired for r in table),
+        "solved": sum(r.solved for r in counted),
+        "total": len(counted),
         "challenges": [r.to_dict() for r in table],
         "next": {"challenge": hint[0], "hint": hint[1]} if hint else None,
         "unreadable_lines": unreadable,

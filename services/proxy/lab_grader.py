@@ -264,7 +264,7 @@ class Grader:
         if not path or not any(step.get("exploit_log") for c in self.challenges for step in c["step"]):
             return
         self.follower = exploit.Follower(Path(path))
-        self.follower.new()  # what was logged before this start was graded then, or while nothing graded
+        self.follower.skip_to_end()  # what was logged before this start was graded then, or while nothing graded
         try:
             loop = asyncio.get_running_loop()
         except RuntimeError:
@@ -317,8 +317,8 @@ class Grader:
         if carried:
             self.carrier = flow
 
-    def entry_met(self, step: dict[str, Any], entry: dict[str, Any]) -> bool:
-        text = logged_text(entry)
+    def entry_met(self, step: dict[str, Any], entry: dict[str, Any], text: str) -> bool:
+        """Whether a logged request meets a step; text is its logged_text."""
 
         def found(name: str) -> bool:
             return any(value in text for value in self.values.get(name, ()))
@@ -336,18 +336,8 @@ class Grader:
         agent = next((value for name, value in entry["headers"] if name.lower() == "user-agent"), "")
         if agent.startswith(CLIENT_AGENT):
             return
-        steps_met, solved_now = [], []
-        for challenge in self.challenges:
-            cid, steps = challenge["id"], challenge["step"]
-            reached = self.reached.get(cid, 0)
-            if reached >= len(steps) or not steps[reached].get("exploit_log"):
-                continue
-            if not self.entry_met(steps[reached], entry):
-                continue
-            self.reached[cid] = reached + 1
-            steps_met.append(f"{cid}#{reached + 1}")
-            if reached + 1 == len(steps):
-                solved_now.append(challenge)
+        text = logged_text(entry)
+        steps_met, solved_now = self._advance(True, lambda step: self.entry_met(step, entry, text))
         if not steps_met:
             return
         flow = self.carrier
@@ -374,27 +364,33 @@ class Grader:
             return
         if self.watched:
             self._watch(flow)
-        solved_now = []
-        for challenge in self.challenges:
-            cid, steps = challenge["id"], challenge["step"]
-            reached = self.reached.get(cid, 0)
-            if reached >= len(steps) or steps[reached].get("exploit_log"):
-                continue  # solved once, or waiting for the exploit server's log, not for a flow
-            try:
-                met = step_met(steps[reached], flow)
-            except Exception as exc:  # noqa: BLE001 - odd traffic never stops the proxy
-                logger.error(f"lab_grader: {cid}: {type(exc).__name__}: {exc}")
-                continue
-            if not met:
-                continue
-            self.reached[cid] = reached + 1
-            flow.metadata[STEPS].append(f"{cid}#{reached + 1}")
-            if reached + 1 == len(steps):
-                flow.metadata[SOLVED].append(cid)
-                solved_now.append(challenge)
+        steps_met, solved_now = self._advance(False, lambda step: step_met(step, flow))
+        flow.metadata[STEPS] = steps_met
+        flow.metadata[SOLVED] = [c["id"] for c in solved_now]
         if solved_now:
             flow.marked = MARKER
             self._say_solved(solved_now, flow)
+
+    def _advance(self, from_log: bool, met: Callable[[dict[str, Any]], bool]) -> tuple[list[str], list[dict[str, Any]]]:
+        """Move on each challenge whose next step met says is met: a flow's steps, or (from_log) the steps
+        the exploit server's log meets. Return the steps met ("<id>#<n>") and the challenges now solved."""
+        steps_met, solved = [], []
+        for challenge in self.challenges:
+            cid, steps = challenge["id"], challenge["step"]
+            reached = self.reached.get(cid, 0)
+            if reached >= len(steps) or bool(steps[reached].get("exploit_log")) != from_log:
+                continue  # solved once, or its next step is for the other source
+            try:
+                if not met(steps[reached]):
+                    continue
+            except Exception as exc:  # noqa: BLE001 - odd traffic never stops the proxy
+                logger.error(f"lab_grader: {cid}: {type(exc).__name__}: {exc}")
+                continue
+            self.reached[cid] = reached + 1
+            steps_met.append(f"{cid}#{reached + 1}")
+            if reached + 1 == len(steps):
+                solved.append(challenge)
+        return steps_met, solved
 
     def _say_solved(self, solved: list[dict[str, Any]], flow: http.HTTPFlow | None) -> None:
         url = ctx.options.lab_ui_url

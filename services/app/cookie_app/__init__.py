@@ -95,6 +95,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     ):
         app.register_blueprint(module.bp)
 
+    # The attack labs' pages, when the app has nowhere to keep their state.
+    app.register_error_handler(state.NoState, state.unavailable)
+
     @app.after_request
     def no_sniffing(resp: Response) -> Response:
         # A browser must not guess markup in a text/plain body full of cookie values.

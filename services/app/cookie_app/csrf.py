@@ -14,7 +14,7 @@ import hmac
 from flask import Blueprint, Response, current_app, request, url_for
 
 from . import state
-from .pages import back_to, from_another_site, page, server_view
+from .pages import back_to, cross_site, own_pages_only, page, server_view
 
 bp = Blueprint("csrf", __name__, url_prefix="/csrf")
 
@@ -34,11 +34,6 @@ DEFAULT_MODE = "unset"
 TOKEN = "csrf-token"
 ORIGIN = "csrf-origin-check"
 LONGEST = 100
-
-
-@bp.errorhandler(state.NoState)
-def no_state(exc: state.NoState) -> Response:
-    return Response(f"{exc}\n", status=503, mimetype="text/plain")
 
 
 def text(message: str, status: int) -> Response:
@@ -109,7 +104,7 @@ def refused() -> Response | None:
     sid = session_id()
     if sid is None:
         return text("not signed in: the request carried no session of this lab (csrf_session)", 401)
-    if state.switch_on(ORIGIN) and request.headers.get("Sec-Fetch-Site", "same-origin") not in ("same-origin", "none"):
+    if state.switch_on(ORIGIN) and cross_site():
         return text(f"refused by the origin check: Sec-Fetch-Site is {request.headers['Sec-Fetch-Site']}", 403)
     if state.switch_on(TOKEN) and not hmac.compare_digest(request.values.get("token", ""), token_for(sid)):
         return text("refused: the CSRF token is missing or wrong", 403)
@@ -140,10 +135,8 @@ def forward() -> Response:
 
 
 @bp.post("/samesite")
+@own_pages_only
 def samesite() -> Response:
-    elsewhere = from_another_site()
-    if elsewhere:
-        return elsewhere
     mode = request.values.get("mode", "")
     if mode not in SAMESITE_MODES:
         return text(f"mode must be one of: {', '.join(SAMESITE_MODES)}", 400)
@@ -152,11 +145,9 @@ def samesite() -> Response:
 
 
 @bp.post("/defence")
+@own_pages_only
 def defence() -> Response:
     """token=on|off, origin=on|off."""
-    elsewhere = from_another_site()
-    if elsewhere:
-        return elsewhere
     said = []
     for name, switch in (("token", TOKEN), ("origin", ORIGIN)):
         wanted = request.values.get(name)

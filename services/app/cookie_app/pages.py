@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from urllib.parse import urlsplit
 
 import lab_contract
@@ -26,12 +28,22 @@ def back_to(endpoint: str, said: str) -> Response:
     return resp
 
 
-def from_another_site() -> Response | None:
-    """Refuse a change to a lab's own switches sent by another site's page (browsers say so in
-    Sec-Fetch-Site); a client that sends no Sec-Fetch-Site (curl) is the learner's own."""
-    if request.headers.get("Sec-Fetch-Site", "same-origin") not in ("same-origin", "none"):
-        return Response("The lab's switches change only from the lab's own pages.\n", 403, mimetype="text/plain")
-    return None
+def cross_site() -> bool:
+    """Whether another site's page sent this request (browsers say so in Sec-Fetch-Site); a client that
+    sends no Sec-Fetch-Site (curl) is the learner's own."""
+    return request.headers.get("Sec-Fetch-Site", "same-origin") not in ("same-origin", "none")
+
+
+def own_pages_only(view: Callable[..., Response]) -> Callable[..., Response]:
+    """A change to a lab's own switches: refused when another site's page sends it."""
+
+    @functools.wraps(view)
+    def guarded(*args, **kwargs) -> Response:
+        if cross_site():
+            return Response("The lab's switches change only from the lab's own pages.\n", 403, mimetype="text/plain")
+        return view(*args, **kwargs)
+
+    return guarded
 
 
 def page(template: str, **context) -> Response:

@@ -11,7 +11,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from flask import current_app
+from flask import Response, current_app
 
 # Where compose and the cluster mount the app's volume.
 DATA_DIR = "/data"
@@ -30,6 +30,11 @@ MAX_SESSIONS = 200
 
 class NoState(Exception):
     """The app has nowhere to keep the labs' state; the message says what to do."""
+
+
+def unavailable(exc: NoState) -> Response:
+    """What a lab page answers when the app has nowhere to keep its state (registered in create_app)."""
+    return Response(f"{exc}\n", status=503, mimetype="text/plain")
 
 
 def folder() -> Path:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, render_template, request
 
 from . import state
-from .pages import back_to, from_another_site, page, server_view
+from .pages import back_to, own_pages_only, page, server_view
 
 bp = Blueprint("xss", __name__, url_prefix="/xss")
 
@@ -22,11 +22,6 @@ PREFS_VALUE = "theme-dark.lang-en"
 # The defence switch, in the app's shared state.
 HTTPONLY = "xss-httponly"
 USER = "learner"
-
-
-@bp.errorhandler(state.NoState)
-def no_state(exc: state.NoState) -> Response:
-    return Response(f"{exc}\n", status=503, mimetype="text/plain")
 
 
 def current_user() -> str | None:
@@ -67,11 +62,9 @@ def logout() -> Response:
 
 
 @bp.post("/defence")
+@own_pages_only
 def defence() -> Response:
     """Turn the HttpOnly switch on or off (httponly=on|off): it holds for the whole lab."""
-    elsewhere = from_another_site()
-    if elsewhere:
-        return elsewhere
     wanted = request.values.get("httponly", "")
     if wanted not in ("on", "off"):
         return Response("httponly must be on or off\n", 400, mimetype="text/plain")
